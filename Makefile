@@ -1,0 +1,52 @@
+# engagement-risk: `make demo` runs the product end to end, `make test` runs every test.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+DEMO_EXPORT ?= data/demo-export
+
+export MLFLOW_DISABLE_TELEMETRY := true
+
+.PHONY: demo test install system-packages lint format bench clean
+
+## Create or update .venv and install the project with its dev tools.
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || \
+	  (apt-get update -qq && apt-get install -y -qq python3-venv)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+## System packages the test suite needs (installed with apt when missing).
+system-packages:
+	@scripts/ensure-system-packages.sh
+
+## The main job on the embedded defaults: generate -> ingest -> features.
+demo: install
+	@test -e $(DEMO_EXPORT)/teams.parquet || \
+	  $(BIN)/erisk generate --out $(DEMO_EXPORT) --scenario default
+	$(BIN)/erisk ingest $(DEMO_EXPORT)
+	$(BIN)/erisk features --all
+	$(BIN)/erisk snapshots
+
+## Every test (slow ones included), after lint.
+test: install system-packages
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	$(BIN)/python benchmarks/ingest.py
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .ruff_cache

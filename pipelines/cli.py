@@ -1,0 +1,94 @@
+"""The ``erisk`` command line: one entry point, ``main(argv) -> int``, that tests call directly.
+
+Exit codes (fixed in the interfaces): 0 success, 2 bad input or refused request (message on
+stderr, no traceback), 1 internal error. Sub-commands load lazily so ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+import click
+from rich.console import Console
+from rich.logging import RichHandler
+
+from pipelines.errors import UserError
+
+logger = logging.getLogger(__name__)
+
+# command name -> "module:attribute" of its click command
+COMMANDS: dict[str, str] = {
+    "generate": "pipelines.generate:generate_command",
+    "ingest": "pipelines.ingest:ingest_command",
+    "snapshots": "pipelines.snapshots:snapshots_command",
+    "features": "pipelines.build_features:features_command",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose sub-commands are imported only when used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(name for name in COMMANDS if _importable(COMMANDS[name]))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None or not _importable(target):
+            return None
+        module_name, attribute = target.split(":")
+        return getattr(importlib.import_module(module_name), attribute)
+
+
+def _importable(target: str) -> bool:
+    module_name = target.split(":")[0]
+    return importlib.util.find_spec(module_name) is not None
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+def cli(verbose: int) -> None:
+    """engagement-risk: which back-office teams are sliding toward disengagement, and why."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.getLogger().setLevel(level)
+
+
+def _configure_logging() -> None:
+    """Send log records to stderr through rich, once per process."""
+    root = logging.getLogger()
+    if any(getattr(h, "_erisk", False) for h in root.handlers):
+        return
+    handler = RichHandler(console=Console(stderr=True), show_path=False, show_time=False)
+    handler._erisk = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return its exit code instead of exiting."""
+    _configure_logging()
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        result = cli.main(args=args, prog_name="erisk", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        return int(done.exit_code)
+    except click.ClickException as refused:
+        refused.show()
+        return 2
+    except click.Abort:
+        click.echo("aborted", err=True)
+        return 1
+    except UserError as refused:
+        click.echo(f"error: {refused}", err=True)
+        return 2
+    except Exception:
+        logger.exception("internal error")
+        return 1
+    return int(result) if isinstance(result, int) else 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

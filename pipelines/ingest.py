@@ -1,0 +1,153 @@
+"""``erisk ingest DIR``: validate an HR export against the contract and make it the current snapshot.
+
+All or nothing: every broken rule of every file is reported (exit 2) and the store is left
+untouched; only a fully valid export becomes a new snapshot, switched to atomically.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+import pyarrow as pa
+
+from features.tables import ALL_TABLES, OPTIONAL_TABLES
+from pipelines.contract import TABLES
+from pipelines.errors import UserError, ValidationFailed
+from pipelines.problems import Problem
+from pipelines.readers import read_table
+from pipelines.settings import Settings, load_settings
+from pipelines.snapshots import SnapshotStore
+from pipelines.validation import LoadedTable, reference_problems, table_problems
+
+logger = logging.getLogger(__name__)
+
+SUFFIXES = (".csv", ".parquet")
+
+
+@dataclass(frozen=True)
+class IngestSummary:
+    """What one successful ingest wrote."""
+
+    snapshot_id: str
+    source: str
+    rows: dict[str, int]
+    seconds: float
+
+
+def locate_tables(folder: Path, allow_missing: Iterable[str]) -> dict[str, Path]:
+    """The file of each contract table in ``folder``; refuses missing or ambiguous tables."""
+    if not folder.is_dir():
+        raise UserError(f"{folder} is not a folder holding the export's tables")
+    allowed = set(allow_missing)
+    found: dict[str, Path] = {}
+    problems: list[Problem] = []
+    for name in ALL_TABLES:
+        candidates = [folder / f"{name}{suffix}" for suffix in SUFFIXES]
+        existing = [path for path in candidates if path.is_file()]
+        if len(existing) > 1:
+            problems.append(
+                Problem(f"{name}.csv/.parquet", None, "one file per table (found both)")
+            )
+        elif existing:
+            found[name] = existing[0]
+        elif not TABLES[name].optional_file or (name in OPTIONAL_TABLES and name not in allowed):
+            hint = " (or pass --allow-missing " + name + ")" if name in OPTIONAL_TABLES else ""
+            problems.append(Problem(f"{name}.csv", None, f"the table is present{hint}"))
+    known = {path.name for path in found.values()}
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and path.suffix.lower() in SUFFIXES and path.name not in known:
+            logger.warning("%s: not a contract table; ignored", path.name)
+    if problems:
+        raise ValidationFailed([p.message() for p in problems])
+    return found
+
+
+def parse_allow_missing(value: str | None) -> set[str]:
+    """``surveys,workload`` → a set; anything else is refused."""
+    if not value:
+        return set()
+    names = {part.strip() for part in value.split(",") if part.strip()}
+    unknown = names - set(OPTIONAL_TABLES)
+    if unknown:
+        raise UserError(
+            f"--allow-missing takes {', '.join(OPTIONAL_TABLES)}; got {', '.join(sorted(unknown))}"
+        )
+    return names
+
+
+def load_and_validate(
+    folder: Path, encoding: str | None, allow_missing: Iterable[str]
+) -> dict[str, pa.Table]:
+    """Read and check every table; raise ``ValidationFailed`` listing every broken rule."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    files = locate_tables(folder, allow_missing)
+    problems: list[Problem] = []
+    arrow: dict[str, pa.Table] = {}
+    loaded: dict[str, LoadedTable] = {}
+    with Progress(transient=True, console=Console(stderr=True)) as progress:
+        task = progress.add_task("validating", total=len(files) + 1)
+        for name, path in files.items():
+            progress.update(task, description=f"reading {path.name}")
+            result = read_table(path, TABLES[name], encoding)
+            problems.extend(result.problems)
+            if result.table is not None:
+                frame = result.table.to_pandas()
+                table = LoadedTable(name, path.name, frame, result.unit, result.first_line)
+                problems.extend(table_problems(table))
+                arrow[name], loaded[name] = result.table, table
+            progress.advance(task)
+        progress.update(task, description="checking references between tables")
+        problems.extend(reference_problems(loaded))
+        progress.advance(task)
+    if problems:
+        raise ValidationFailed([p.message() for p in problems])
+    return arrow
+
+
+def run_ingest(
+    folder: Path,
+    settings: Settings,
+    encoding: str | None = None,
+    allow_missing: Iterable[str] = (),
+) -> IngestSummary:
+    """Validate ``folder`` and, only if every rule holds, write and switch to a new snapshot."""
+    started = time.perf_counter()
+    tables = load_and_validate(folder, encoding, allow_missing)
+    store = SnapshotStore(settings.snapshots_dir)
+    with store.locked():
+        snapshot_id = store.write(tables, source=str(folder.resolve()))
+    rows = {name: table.num_rows for name, table in tables.items()}
+    logger.info("snapshot %s is current", snapshot_id)
+    return IngestSummary(snapshot_id, str(folder), rows, time.perf_counter() - started)
+
+
+@click.command("ingest")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--encoding", default=None, help="CSV encoding (default: detect UTF-8/BOM/cp932).")
+@click.option(
+    "--allow-missing",
+    default=None,
+    metavar="surveys,workload",
+    help="Accept an export without these tables.",
+)
+def ingest_command(folder: Path, encoding: str | None, allow_missing: str | None) -> int:
+    """Validate an HR export folder and make it the current snapshot."""
+    from rich.console import Console
+    from rich.table import Table
+
+    summary = run_ingest(folder, load_settings(), encoding, parse_allow_missing(allow_missing))
+    table = Table(title=f"snapshot {summary.snapshot_id} is current")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, count in summary.rows.items():
+        table.add_row(name, f"{count:,}")
+    Console().print(table)
+    Console().print(f"ingested in {summary.seconds:.1f} s")
+    return 0
