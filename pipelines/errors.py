@@ -7,7 +7,7 @@ class UserError(Exception):
     """Bad input or a refused request: the CLI prints the message and exits with code 2."""
 
 
-class ValidationFailed(UserError):
+class ValidationFailedError(UserError):
     """Input data broke one or more contract rules; ``problems`` holds one line per rule."""
 
     def __init__(self, problems: list[str]) -> None:

@@ -1,4 +1,4 @@
-"""``erisk ingest DIR``: validate an HR export against the contract and make it the current snapshot.
+"""``erisk ingest DIR``: validate an HR export and make it the current snapshot.
 
 All or nothing: every broken rule of every file is reported (exit 2) and the store is left
 untouched; only a fully valid export becomes a new snapshot, switched to atomically.
@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from features.tables import ALL_TABLES, OPTIONAL_TABLES
 from pipelines.contract import TABLES
-from pipelines.errors import UserError, ValidationFailed
+from pipelines.errors import UserError, ValidationFailedError
 from pipelines.problems import Problem
 from pipelines.readers import read_table
 from pipelines.settings import Settings, load_settings
@@ -63,7 +63,7 @@ def locate_tables(folder: Path, allow_missing: Iterable[str]) -> dict[str, Path]
         if path.is_file() and path.suffix.lower() in SUFFIXES and path.name not in known:
             logger.warning("%s: not a contract table; ignored", path.name)
     if problems:
-        raise ValidationFailed([p.message() for p in problems])
+        raise ValidationFailedError([p.message() for p in problems])
     return found
 
 
@@ -83,7 +83,7 @@ def parse_allow_missing(value: str | None) -> set[str]:
 def load_and_validate(
     folder: Path, encoding: str | None, allow_missing: Iterable[str]
 ) -> dict[str, pa.Table]:
-    """Read and check every table; raise ``ValidationFailed`` listing every broken rule."""
+    """Read and check every table; raise ``ValidationFailedError`` listing every broken rule."""
     from rich.console import Console
     from rich.progress import Progress
 
@@ -107,7 +107,7 @@ def load_and_validate(
         problems.extend(reference_problems(loaded))
         progress.advance(task)
     if problems:
-        raise ValidationFailed([p.message() for p in problems])
+        raise ValidationFailedError([p.message() for p in problems])
     return arrow
 
 

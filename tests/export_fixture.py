@@ -83,9 +83,7 @@ def valid_frames() -> dict[str, pd.DataFrame]:
     return {name: frame.copy() for name, frame in frames.items()}
 
 
-def write_export(
-    folder: Path, frames: dict[str, pd.DataFrame], encoding: str = "utf-8"
-) -> Path:
+def write_export(folder: Path, frames: dict[str, pd.DataFrame], encoding: str = "utf-8") -> Path:
     """Write each frame as ``<table>.csv`` the way spreadsheets do (empty cell = missing)."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, frame in frames.items():

@@ -1,0 +1,53 @@
+"""The ``erisk`` entry point: help everywhere and the fixed exit codes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipelines.cli import main
+
+
+def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    # when asked for help
+    code = main(["--help"])
+    # then every available command is listed
+    out = capsys.readouterr().out
+    assert code == 0
+    for name in ("ingest", "snapshots"):
+        assert name in out
+
+
+@pytest.mark.parametrize("command", ["ingest", "snapshots"])
+def test_every_command_has_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # when a command's help is asked for, then it answers
+    assert main([command, "--help"]) == 0
+    assert "Usage:" in capsys.readouterr().out
+
+
+def test_unknown_command_and_bad_option_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["no-such-command"]) == 2
+    assert main(["snapshots", "--no-such-option"]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_internal_error_exits_1(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, export_dir: Path
+) -> None:
+    # given a data dir that is a file, so the store cannot be written
+    blocker = tmp_path / "data"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("ERISK_DATA_DIR", str(blocker))
+    # when a valid export is ingested, then it is an internal error (1), not a user error (2)
+    assert main(["ingest", str(export_dir)]) == 1
+
+
+def test_console_script_is_installed() -> None:
+    # when the installed script runs, then it answers like main()
+    erisk = [sys.executable, "-m", "pipelines.cli"]
+    done = subprocess.run([*erisk, "--help"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "ingest" in done.stdout
