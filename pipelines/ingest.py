@@ -6,6 +6,7 @@ untouched; only a fully valid export becomes a new snapshot, switched to atomica
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Iterable
@@ -137,12 +138,20 @@ def run_ingest(
     metavar="surveys,workload",
     help="Accept an export without these tables.",
 )
-def ingest_command(folder: Path, encoding: str | None, allow_missing: str | None) -> int:
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def ingest_command(
+    folder: Path, encoding: str | None, allow_missing: str | None, as_json: bool
+) -> int:
     """Validate an HR export folder and make it the current snapshot."""
+    import json
+
     from rich.console import Console
     from rich.table import Table
 
     summary = run_ingest(folder, load_settings(), encoding, parse_allow_missing(allow_missing))
+    if as_json:
+        click.echo(json.dumps(dataclasses.asdict(summary), ensure_ascii=False))
+        return 0
     table = Table(title=f"snapshot {summary.snapshot_id} is current")
     table.add_column("table")
     table.add_column("rows", justify="right")

@@ -480,3 +480,16 @@ def test_many_offending_rows_are_counted_and_the_first_shown(
         "timesheets.csv: column 'worked_hours': rule 'between 0 and 24': "
         "40 rows (lines 2, 3, 4, 5, 6, ...)"
     ) in capsys.readouterr().err
+
+
+def test_json_output_names_the_new_snapshot(
+    export_dir: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # when ingested with --json
+    assert main(["ingest", str(export_dir), "--json"]) == 0
+    # then the printed snapshot id is the current one and rows are counted
+    import json
+
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["snapshot_id"] == SnapshotStore(data_dir / "snapshots").current_id()
+    assert printed["rows"]["employees"] == 3
