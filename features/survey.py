@@ -1,0 +1,137 @@
+"""Survey features: the team's engagement, its change, and whether enough people answered.
+
+The survey window is the responses dated in month M. A team-month with fewer than
+``MIN_SURVEY_RESPONSES`` responses is suppressed: every survey feature is missing and
+``survey_suppressed`` is true. No survey feature is ever computed from fewer responses:
+recognition needs that many non-missing answers, changes need both months unsuppressed,
+and the slope uses three unsuppressed months ("pulses") in M-5..M, M being one of them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from features.catalogue import MIN_SURVEY_RESPONSES
+from features.codes import positions_in
+from features.grid import TeamMonthGrid
+from features.group_stats import group_count, group_mean, group_sd
+from features.periods import date_month_numbers
+
+SCALES = ("vigor", "dedication", "absorption")
+LOOKBACK_MONTHS = 5
+PULSES_FOR_SLOPE = 3
+
+SURVEY_COLUMNS: tuple[str, ...] = (
+    "survey_vigor_mean",
+    "survey_dedication_mean",
+    "survey_absorption_mean",
+    "survey_recognition_mean",
+    "survey_engagement_mean",
+    "survey_engagement_change_1m",
+    "survey_engagement_change_3m",
+    "survey_engagement_slope_3",
+    "survey_engagement_sd",
+    "survey_response_rate",
+)
+
+
+def _suppressed_frame(n_rows: int) -> pd.DataFrame:
+    frame = pd.DataFrame({name: np.full(n_rows, np.nan) for name in SURVEY_COLUMNS})
+    frame["survey_suppressed"] = np.ones(n_rows, dtype=bool)
+    return frame
+
+
+def _slope_of_last_pulses(engagement: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """OLS slope (points per month) over the latest 3 valid months of each row's window.
+
+    ``engagement`` and ``valid`` are (rows x window) with column k = k months before M. A
+    row gets a slope only if M itself (k = 0) and two more months are valid.
+    """
+    rank = np.cumsum(valid, axis=1)
+    used = valid & (rank <= PULSES_FOR_SLOPE)
+    x = -np.arange(valid.shape[1], dtype=np.float64)
+    n = np.zeros(len(valid))
+    sum_x = np.zeros(len(valid))
+    sum_y = np.zeros(len(valid))
+    for k in range(valid.shape[1]):
+        n += used[:, k]
+        sum_x += np.where(used[:, k], x[k], 0.0)
+        sum_y += np.where(used[:, k], engagement[:, k], 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_x, mean_y = sum_x / n, sum_y / n
+    covariance = np.zeros(len(valid))
+    spread = np.zeros(len(valid))
+    for k in range(valid.shape[1]):
+        dx = np.where(used[:, k], x[k] - mean_x, 0.0)
+        dy = np.where(used[:, k], engagement[:, k] - mean_y, 0.0)
+        covariance += dx * dy
+        spread += dx * dx
+    enough = valid[:, 0] & (n == PULSES_FOR_SLOPE)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(enough, covariance / spread, np.nan)
+
+
+def survey_features(surveys: pd.DataFrame | None, grid: TeamMonthGrid) -> pd.DataFrame:
+    """Survey features and ``survey_suppressed`` for every row of the grid."""
+    if surveys is None or len(surveys) == 0:
+        return _suppressed_frame(grid.n_rows)
+    first_month = int(grid.months.min()) - LOOKBACK_MONTHS
+    n_cols = int(grid.months.max()) - first_month + 1
+    n_cells = grid.n_teams * n_cols
+
+    team = positions_in(surveys["team_id"], grid.team_ids)
+    month = date_month_numbers(surveys["survey_date"])
+    scales = {s: surveys[s].to_numpy(dtype=np.float64, na_value=np.nan) for s in SCALES}
+    engagement = (scales["vigor"] + scales["dedication"] + scales["absorption"]) / 3.0
+    keep = (team >= 0) & (month >= first_month) & (month <= first_month + n_cols - 1)
+    keep &= ~np.isnan(engagement)
+    cell = team[keep] * n_cols + (month[keep] - first_month)
+
+    count = group_count(cell, n_cells)
+    enough = count >= MIN_SURVEY_RESPONSES
+    cell_means = {s: group_mean(cell, scales[s][keep], n_cells) for s in SCALES}
+    engagement_mean = np.where(enough, group_mean(cell, engagement[keep], n_cells), np.nan)
+    engagement_sd = group_sd(cell, engagement[keep], n_cells)
+    if "recognition" in surveys.columns:
+        recognition = surveys["recognition"].to_numpy(dtype=np.float64, na_value=np.nan)[keep]
+        answered = ~np.isnan(recognition)
+        recognition_count = group_count(cell[answered], n_cells)
+        recognition_mean = np.where(
+            recognition_count >= MIN_SURVEY_RESPONSES,
+            group_mean(cell[answered], recognition[answered], n_cells),
+            np.nan,
+        )
+    else:
+        recognition_mean = np.full(n_cells, np.nan)
+
+    # grid rows -> cells of M, M-1, ..., M-5
+    grid_team = np.repeat(np.arange(grid.n_teams), grid.n_months)
+    grid_column = np.tile(grid.months - first_month, grid.n_teams)
+    at = grid_team * n_cols + grid_column
+
+    window = LOOKBACK_MONTHS + 1
+    back_cells = at[:, None] - np.arange(window)[None, :]
+    window_engagement = engagement_mean[back_cells]
+    window_valid = enough[back_cells]
+
+    current = np.where(enough[at], 1.0, np.nan)
+    headcount = grid.headcount
+    with np.errstate(invalid="ignore", divide="ignore"):
+        response_rate = np.where(headcount > 0, count[at] / headcount, np.nan)
+    frame = pd.DataFrame(
+        {
+            "survey_vigor_mean": cell_means["vigor"][at] * current,
+            "survey_dedication_mean": cell_means["dedication"][at] * current,
+            "survey_absorption_mean": cell_means["absorption"][at] * current,
+            "survey_recognition_mean": recognition_mean[at] * current,
+            "survey_engagement_mean": engagement_mean[at],
+            "survey_engagement_change_1m": engagement_mean[at] - engagement_mean[at - 1],
+            "survey_engagement_change_3m": engagement_mean[at] - engagement_mean[at - 3],
+            "survey_engagement_slope_3": _slope_of_last_pulses(window_engagement, window_valid),
+            "survey_engagement_sd": engagement_sd[at] * current,
+            "survey_response_rate": response_rate * current,
+            "survey_suppressed": ~enough[at],
+        }
+    )
+    return frame

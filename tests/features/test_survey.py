@@ -1,0 +1,105 @@
+"""Survey features and the suppression rule: never a figure from fewer than 5 responses."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from features.catalogue import FEATURES
+from tests.features.tiny import features, row, tiny_tables
+
+SURVEY_FEATURES = [spec.name for spec in FEATURES if spec.survey_derived]
+MEMBERS = [(f"E{i}", "T1", "2020-04-01", None, None, None) for i in range(10)]
+
+
+def _responses(month: str, values: list[float], recognition: float | None = 4.0) -> list:
+    """One response per value, vigor = dedication = absorption = value."""
+    return [("T1", f"{month}-15", v, v, v, recognition) for v in values]
+
+
+def test_a_month_with_four_responses_is_suppressed_entirely() -> None:
+    # given 4 responses in May 2025 and 5 in June
+    tables = tiny_tables(
+        employees=MEMBERS,
+        surveys=_responses("2025-05", [3.0, 3.0, 4.0, 4.0])
+        + _responses("2025-06", [2.0, 3.0, 4.0, 3.0, 3.0]),
+    )
+    # when May and June are built
+    table = features(tables, ["2025-05", "2025-06"])
+    may, june = row(table, "T1", "2025-05"), row(table, "T1", "2025-06")
+    # then May carries no survey figure at all, and says so
+    assert bool(may["survey_suppressed"]) is True
+    assert may[SURVEY_FEATURES].isna().all()
+    # and June is computed from its 5 responses
+    assert bool(june["survey_suppressed"]) is False
+    assert june["survey_engagement_mean"] == pytest.approx(3.0)
+    assert june["survey_engagement_sd"] == pytest.approx(np.std([2, 3, 4, 3, 3], ddof=1))
+    assert june["survey_response_rate"] == pytest.approx(0.5)
+    # June's 1-month change needs May, which is suppressed
+    assert np.isnan(june["survey_engagement_change_1m"])
+
+
+def test_team_without_responses_or_without_survey_table_is_suppressed() -> None:
+    # given no surveys table at all
+    tables = tiny_tables(employees=MEMBERS, surveys=None)
+    # when June is built
+    june = row(features(tables, ["2025-06"]), "T1", "2025-06")
+    # then survey features are missing and suppressed
+    assert bool(june["survey_suppressed"]) is True
+    assert june[SURVEY_FEATURES].isna().all()
+
+
+def test_scale_means_and_recognition_need_five_answers_of_their_own() -> None:
+    # given 6 responses in June, only 4 of which answer the recognition item
+    responses = [
+        ("T1", "2025-06-10", 2.0, 4.0, 3.0, 5.0),
+        ("T1", "2025-06-10", 3.0, 5.0, 4.0, 4.0),
+        ("T1", "2025-06-11", 2.0, 4.0, 3.0, 3.0),
+        ("T1", "2025-06-11", 3.0, 5.0, 4.0, 4.0),
+        ("T1", "2025-06-12", 2.0, 4.0, 3.0, None),
+        ("T1", "2025-06-30", 3.0, 5.0, 4.0, None),
+    ]
+    tables = tiny_tables(employees=MEMBERS, surveys=responses)
+    # when June is built
+    june = row(features(tables, ["2025-06"]), "T1", "2025-06")
+    # then each scale's mean is computed, engagement is their mean, recognition is missing
+    assert june["survey_vigor_mean"] == pytest.approx(2.5)
+    assert june["survey_dedication_mean"] == pytest.approx(4.5)
+    assert june["survey_absorption_mean"] == pytest.approx(3.5)
+    assert june["survey_engagement_mean"] == pytest.approx(3.5)
+    assert np.isnan(june["survey_recognition_mean"])
+    assert bool(june["survey_suppressed"]) is False
+
+
+def test_changes_and_slope_over_unsuppressed_pulses() -> None:
+    # given means 4.0 in March, 3.0 in May, 2.5 in June 2025 (April has only 3 responses)
+    tables = tiny_tables(
+        employees=MEMBERS,
+        surveys=_responses("2025-03", [4.0] * 5)
+        + _responses("2025-04", [1.0] * 3)
+        + _responses("2025-05", [3.0] * 5)
+        + _responses("2025-06", [2.0, 3.0, 2.5, 2.5, 2.5]),
+    )
+    # when June is built
+    june = row(features(tables, ["2025-06"]), "T1", "2025-06")
+    # then changes: 1 month -0.5, 3 months (vs March) -1.5
+    assert june["survey_engagement_change_1m"] == pytest.approx(-0.5)
+    assert june["survey_engagement_change_3m"] == pytest.approx(-1.5)
+    # slope over the last 3 pulses (March -3, May -1, June 0 months): least squares
+    x, y = np.array([-3.0, -1.0, 0.0]), np.array([4.0, 3.0, 2.5])
+    assert june["survey_engagement_slope_3"] == pytest.approx(np.polyfit(x, y, 1)[0])
+
+
+def test_slope_needs_the_current_month_among_its_pulses() -> None:
+    # given pulses in March, April and May but only 2 responses in June
+    tables = tiny_tables(
+        employees=MEMBERS,
+        surveys=_responses("2025-03", [4.0] * 5)
+        + _responses("2025-04", [3.5] * 5)
+        + _responses("2025-05", [3.0] * 5)
+        + _responses("2025-06", [1.0] * 2),
+    )
+    table = features(tables, ["2025-05", "2025-06"])
+    # then May has a slope of -0.5 a month and June (suppressed) has none
+    assert row(table, "T1", "2025-05")["survey_engagement_slope_3"] == pytest.approx(-0.5)
+    assert np.isnan(row(table, "T1", "2025-06")["survey_engagement_slope_3"])
