@@ -432,7 +432,7 @@ TEAM_FEATURES: tuple[FeatureSpec, ...] = (
         "people",
         "employees, assignments",
         "M's last day",
-        actionable=True,
+        actionable=False,
         family="context",
         direction=0,
     ),
