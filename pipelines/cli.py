@@ -25,6 +25,8 @@ COMMANDS: dict[str, str] = {
     "ingest": "pipelines.ingest:ingest_command",
     "snapshots": "pipelines.snapshots:snapshots_command",
     "features": "pipelines.build_features:features_command",
+    "train": "pipelines.train:train_command",
+    "promote": "pipelines.promote:promote_command",
 }
 
 

@@ -1,0 +1,72 @@
+"""Platt scaling on the booster's raw log-odds: calibrated logit = a * raw_logit + b.
+
+Chosen because it is easy to explain: a team's per-feature SHAP contributions (log-odds)
+scale by the same ``a`` after calibration, so drivers stay additive on the calibrated logit.
+Fitted with scikit-learn's ``LogisticRegression`` on a held-out time slice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+# Nearly unpenalised: with two parameters and thousands of rows, regularisation only biases.
+_INVERSE_PENALTY = 1e6
+
+
+@dataclass(frozen=True)
+class PlattCalibration:
+    """``p = sigmoid(slope * raw_logit + intercept)``; stored as ``calibration.json``."""
+
+    slope: float
+    intercept: float
+    method: str = "platt"
+
+    def logit(self, raw_logit: np.ndarray) -> np.ndarray:
+        """Calibrated log-odds."""
+        return self.slope * np.asarray(raw_logit, dtype=np.float64) + self.intercept
+
+    def probability(self, raw_logit: np.ndarray) -> np.ndarray:
+        """Calibrated probability."""
+        return 1.0 / (1.0 + np.exp(-self.logit(raw_logit)))
+
+    def as_dict(self) -> dict[str, float | str]:
+        """JSON-ready form."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, payload: dict[str, object]) -> PlattCalibration:
+        """Inverse of :meth:`as_dict`."""
+        return cls(
+            slope=float(payload["slope"]),  # type: ignore[arg-type]
+            intercept=float(payload["intercept"]),  # type: ignore[arg-type]
+            method=str(payload.get("method", "platt")),
+        )
+
+
+IDENTITY = PlattCalibration(slope=1.0, intercept=0.0)
+
+
+def fit_platt(raw_logit: np.ndarray, label: np.ndarray) -> PlattCalibration:
+    """Fit a and b by logistic regression of the label on the raw logit.
+
+    Falls back to the identity when the slice has one class only or the fitted slope is not
+    positive (a non-positive slope would reverse the ranking and every explanation).
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    label = np.asarray(label, dtype=np.int64)
+    if len(np.unique(label)) < 2:
+        logger.warning("calibration slice holds one class only; calibration left as identity")
+        return IDENTITY
+    model = LogisticRegression(C=_INVERSE_PENALTY, max_iter=1000)
+    model.fit(np.asarray(raw_logit, dtype=np.float64).reshape(-1, 1), label)
+    slope = float(model.coef_[0, 0])
+    if slope <= 0:
+        logger.warning("calibration slope %.3f is not positive; left as identity", slope)
+        return IDENTITY
+    return PlattCalibration(slope=slope, intercept=float(model.intercept_[0]))

@@ -1,0 +1,225 @@
+"""The backtest loops: out-of-fold predictions of the model and of the baselines.
+
+Every fold fits on its own past only (see :mod:`models.backtest`), and the pooled
+out-of-fold rows are what every headline metric, interval and fairness figure is computed on.
+``erisk promote`` calls :func:`backtest_model` again with the champion's parameters on the
+challenger's folds, so both models are compared on exactly the same rows.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from models.backtest import BacktestConfig, Fold, final_split, rows_in
+from models.baselines import RuleOfThumb, fit_logistic_regression, logistic_proba
+from models.dataset import FeatureSchema, encode_features, labelled_rows, schema_from_table, target
+from models.train import BoosterParams, FittedModel, fit_booster
+
+if TYPE_CHECKING:
+    from models.tuning import TrialRecord
+
+logger = logging.getLogger(__name__)
+
+OOF_COLUMNS: tuple[str, ...] = ("team_id", "month", "label", "fold", "p_model")
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """Labelled rows (sorted by month, team), their encoded matrix, label and schema."""
+
+    rows: pd.DataFrame
+    matrix: pd.DataFrame
+    label: np.ndarray
+    schema: FeatureSchema
+
+    @property
+    def months(self) -> list[str]:
+        """Distinct labelled months, ascending."""
+        return sorted(self.rows["month"].unique().tolist())
+
+
+def prepare_training_data(table: pd.DataFrame, schema: FeatureSchema | None = None) -> TrainingData:
+    """Keep labelled rows, fix the schema (or reuse a given one) and encode the matrix."""
+    rows = labelled_rows(table)
+    if rows.empty:
+        raise ValueError("the feature table holds no labelled rows")
+    schema = schema or schema_from_table(rows)
+    return TrainingData(rows, encode_features(rows, schema), target(rows), schema)
+
+
+@dataclass(frozen=True)
+class FoldReport:
+    """What one fold's booster did: rounds kept and its calibration."""
+
+    fold: int
+    test_months: tuple[str, ...]
+    fit_rows: int
+    holdout_rows: int
+    test_rows: int
+    best_iteration: int
+    calibration_slope: float
+    calibration_intercept: float
+    tuned_params: str = ""
+
+
+def fit_on_split(data: TrainingData, split: Fold, params: BoosterParams, seed: int) -> FittedModel:
+    """Fit the booster on the split's fit months; early-stop and calibrate on its holdout."""
+    fit = rows_in(data.rows, split.fit_months)
+    holdout = rows_in(data.rows, split.holdout_months)
+    return fit_booster(
+        data.matrix[fit],
+        data.label[fit],
+        data.matrix[holdout],
+        data.label[holdout],
+        data.schema,
+        params,
+        seed,
+    )
+
+
+def backtest_model(
+    data: TrainingData,
+    folds: Sequence[Fold],
+    params: BoosterParams,
+    seed: int,
+    tune_trials: int = 0,
+) -> tuple[pd.DataFrame, list[FoldReport]]:
+    """Out-of-fold calibrated predictions (``OOF_COLUMNS`` plus ``raw_logit``) and fold notes.
+
+    With ``tune_trials`` each fold first tunes its parameters on its own holdout slice.
+    """
+    parts: list[pd.DataFrame] = []
+    reports: list[FoldReport] = []
+    for fold in folds:
+        fold_params = params
+        if tune_trials:
+            from models.tuning import tune_on_split
+
+            fold_params, _ = tune_on_split(data, fold, params, tune_trials, seed)
+        model = fit_on_split(data, fold, fold_params, seed)
+        test = rows_in(data.rows, fold.test_months)
+        raw = model.raw_logit(data.matrix[test])
+        part = data.rows.loc[test, ["team_id", "month", "label"]].copy()
+        part["fold"] = fold.index
+        part["raw_logit"] = raw
+        part["p_model"] = model.calibration.probability(raw)
+        parts.append(part)
+        reports.append(
+            FoldReport(
+                fold=fold.index,
+                test_months=fold.test_months,
+                fit_rows=int(rows_in(data.rows, fold.fit_months).sum()),
+                holdout_rows=int(rows_in(data.rows, fold.holdout_months).sum()),
+                test_rows=int(test.sum()),
+                best_iteration=model.best_iteration,
+                calibration_slope=model.calibration.slope,
+                calibration_intercept=model.calibration.intercept,
+                tuned_params=json.dumps(fold_params.as_dict()) if tune_trials else "",
+            )
+        )
+        logger.info(
+            "fold %d (%s): %d rounds, %d test rows",
+            fold.index,
+            ",".join(fold.test_months),
+            model.best_iteration,
+            int(test.sum()),
+        )
+    return pd.concat(parts), reports
+
+
+def backtest_baselines(data: TrainingData, folds: Sequence[Fold], seed: int) -> pd.DataFrame:
+    """Out-of-fold ``p_rule`` and ``p_logreg``, each fitted on the fold's training months."""
+    parts: list[pd.DataFrame] = []
+    for fold in folds:
+        train = rows_in(data.rows, fold.train_months)
+        test = rows_in(data.rows, fold.test_months)
+        rule = RuleOfThumb.fit(data.rows[train], data.label[train])
+        logistic = fit_logistic_regression(data.matrix[train], data.label[train], data.schema, seed)
+        part = data.rows.loc[test, ["team_id", "month"]].copy()
+        part["p_rule"] = rule.predict_proba(data.rows[test])
+        part["p_logreg"] = logistic_proba(logistic, data.matrix[test])
+        parts.append(part)
+    return pd.concat(parts)
+
+
+def fit_final_model(
+    data: TrainingData,
+    config: BacktestConfig,
+    params: BoosterParams,
+    seed: int,
+    tune_trials: int = 0,
+) -> tuple[FittedModel, Fold, BoosterParams, list[TrialRecord]]:
+    """The shipped model: same recipe as a fold, with the latest months as holdout.
+
+    Returns the model, its split, the parameters it used (tuned or given) and the trials.
+    """
+    split = final_split(data.months, config)
+    trials: list[TrialRecord] = []
+    if tune_trials:
+        from models.tuning import tune_on_split
+
+        params, trials = tune_on_split(data, split, params, tune_trials, seed)
+    return fit_on_split(data, split, params, seed), split, params, trials
+
+
+# score name -> out-of-fold column; "ceiling" is present only when the truth was given
+SCORES: dict[str, str] = {
+    "model": "p_model",
+    "rule_of_thumb": "p_rule",
+    "logistic_regression": "p_logreg",
+    "ceiling": "p_true",
+}
+
+
+def present_scores(oof: pd.DataFrame) -> dict[str, str]:
+    """The scores whose column exists and is complete in ``oof``."""
+    return {
+        name: column
+        for name, column in SCORES.items()
+        if column in oof.columns and oof[column].notna().all()
+    }
+
+
+def headline_table(oof: pd.DataFrame) -> pd.DataFrame:
+    """One row per score (index), one column per headline metric, pooled over folds."""
+    from models.metrics import headline_metrics
+
+    rows = {
+        name: headline_metrics(
+            oof["label"].to_numpy(), oof[column].to_numpy(), oof["month"].to_numpy()
+        )
+        for name, column in present_scores(oof).items()
+    }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def per_fold_table(oof: pd.DataFrame) -> pd.DataFrame:
+    """Headline metrics of every score in every fold (the backtest-over-time view)."""
+    from models.metrics import headline_metrics
+
+    rows = []
+    for fold, part in oof.groupby("fold", sort=True):
+        months = ",".join(sorted(part["month"].unique()))
+        for name, column in present_scores(oof).items():
+            metrics = headline_metrics(
+                part["label"].to_numpy(), part[column].to_numpy(), part["month"].to_numpy()
+            )
+            rows.append({"fold": int(fold), "test_months": months, "score": name, **metrics})
+    return pd.DataFrame(rows)
+
+
+def interval_table(oof: pd.DataFrame, replicates: int, seed: int) -> pd.DataFrame:
+    """Cluster-bootstrap 90% intervals of every score's metrics, the gaps and the ratio."""
+    from models.metrics import bootstrap_intervals
+
+    scores = {name: oof[column].to_numpy() for name, column in present_scores(oof).items()}
+    return bootstrap_intervals(
+        oof["label"].to_numpy(), scores, oof["team_id"].to_numpy(), replicates, seed
+    )

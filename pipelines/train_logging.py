@@ -1,0 +1,326 @@
+"""Everything ``erisk train`` writes to MLflow: params, metrics, data, figures, card, model.
+
+Kept apart from :mod:`pipelines.train` so that the training steps read in one screen. The
+run holds the whole story of a model: the recipe (params, backtest design, label settings),
+the training data with its digest, per-fold and pooled metrics with intervals, the fairness
+table, the figures, the model card, the out-of-fold predictions, the plain model files and
+the pyfunc model, registered with the alias ``challenger``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from models.backtest import Fold
+from models.dataset import KEY_COLUMNS, LABEL_COLUMN, FeatureSchema
+from models.evaluation import FoldReport, TrainingData, present_scores
+from models.train import FittedModel, contributions
+from pipelines.settings import Settings
+
+if TYPE_CHECKING:
+    from mlflow.models import ModelSignature
+
+    from models.tuning import TrialRecord
+    from pipelines.train import TrainOptions
+
+logger = logging.getLogger(__name__)
+
+OOF_FILE = "oof_predictions.parquet"
+TABLE_FILE = "training_table.parquet"
+CONFIG_FILE = "training_config.json"
+PYFUNC_SOURCE = Path(__file__).resolve().parent.parent / "models" / "pyfunc_model.py"
+
+
+def log_training_run(
+    settings: Settings,
+    *,
+    data: TrainingData,
+    oof: pd.DataFrame,
+    folds: list[Fold],
+    fold_reports: list[FoldReport],
+    final_model: FittedModel,
+    final_split: Fold,
+    headline: pd.DataFrame,
+    per_fold: pd.DataFrame,
+    intervals: pd.DataFrame,
+    fairness: pd.DataFrame,
+    monotone_cost: float | None,
+    options: TrainOptions,
+    snapshot_id: str,
+    truth_given: bool,
+    trials: list[TrialRecord] | None = None,
+) -> tuple[str, str]:
+    """Log one training run and register its model; returns (run id, model version)."""
+    import mlflow
+
+    from models.registry import (
+        MODEL_ARTIFACT_NAME,
+        MODEL_FILES_DIR,
+        configure_tracking,
+        ensure_experiment,
+        register_challenger,
+    )
+    from pipelines.train import final_model_files, scratch_dir, training_config
+
+    configure_tracking(settings.mlflow_tracking_uri)
+    experiment_id = ensure_experiment(settings.mlflow_tracking_uri)
+    window = (data.months[0], data.months[-1])
+    with (
+        scratch_dir() as scratch,
+        mlflow.start_run(experiment_id=experiment_id, run_name=f"train {snapshot_id}") as run,
+    ):
+        folder = Path(scratch)
+        run_id = run.info.run_id
+        config = training_config(options, data.schema, snapshot_id)
+        mlflow.log_params(_flat_params(config, data, final_model, final_split))
+        mlflow.set_tags(
+            {
+                "snapshot_id": snapshot_id,
+                "label_config_hash": options.label.config_hash(),
+                "truth_given": str(truth_given).lower(),
+                "data_window": f"{window[0]}..{window[1]}",
+            }
+        )
+        digest = _log_dataset(data, snapshot_id)
+        mlflow.set_tag("training_data_digest", digest)
+        mlflow.log_metrics(_flat_metrics(headline, intervals, monotone_cost))
+        for report in fold_reports:
+            mlflow.log_metric("fold.best_iteration", report.best_iteration, step=report.fold)
+        for row in per_fold.itertuples(index=False):
+            for metric in ("roc_auc", "brier", "ece"):
+                value = float(getattr(row, metric))
+                if math.isfinite(value):
+                    mlflow.log_metric(f"fold.{row.score}.{metric}", value, step=int(row.fold))
+
+        model_files = final_model_files(final_model, folder / MODEL_FILES_DIR)
+        (folder / CONFIG_FILE).write_text(json.dumps(config, indent=2, ensure_ascii=False))
+        _write_tables(folder, data, oof, per_fold, intervals, fairness, headline, fold_reports)
+        _write_figures(folder / "plots", oof, final_model, data, final_split)
+        _write_model_card(
+            folder,
+            run_id,
+            snapshot_id,
+            window,
+            options,
+            folds,
+            headline,
+            intervals,
+            fairness,
+            monotone_cost,
+        )
+        mlflow.log_artifacts(str(folder))
+        _log_trials(trials or [])
+
+        model_info = mlflow.pyfunc.log_model(
+            name=MODEL_ARTIFACT_NAME,
+            python_model=str(PYFUNC_SOURCE),
+            artifacts={key: str(path) for key, path in model_files.items()},
+            signature=model_signature(data.schema),
+            input_example=input_example(data),
+            pip_requirements=pip_requirements(),
+        )
+        version = register_challenger(model_info.model_uri, run_id, settings.model_name)
+    return run_id, str(version.version)
+
+
+def model_signature(schema: FeatureSchema) -> ModelSignature:
+    """Inputs: every feature (float64, department a string); output: one probability."""
+    from mlflow.models import ModelSignature
+    from mlflow.types import ColSpec, Schema
+
+    inputs = Schema(
+        [
+            ColSpec("string" if name in schema.categorical else "double", name)
+            for name in schema.names
+        ]
+    )
+    outputs = Schema([ColSpec("double", "risk")])
+    return ModelSignature(inputs=inputs, outputs=outputs)
+
+
+def input_example(data: TrainingData, rows: int = 3) -> pd.DataFrame:
+    """A few real rows of the latest month, features only, as the pyfunc receives them."""
+    latest = data.rows[data.rows["month"] == data.months[-1]].head(rows)
+    example = latest[list(data.schema.names)].copy()
+    for name in data.schema.names:
+        if name in data.schema.categorical:
+            example[name] = example[name].astype(object)
+        else:
+            example[name] = example[name].astype(np.float64)
+    return example.reset_index(drop=True)
+
+
+def pip_requirements() -> list[str]:
+    """Pinned requirements of the pyfunc (explicit: inference is slow and drags in tools)."""
+    import lightgbm
+    import mlflow
+
+    return [
+        f"mlflow=={mlflow.__version__}",
+        f"lightgbm=={lightgbm.__version__}",
+        f"pandas=={pd.__version__}",
+        f"numpy=={np.__version__}",
+    ]
+
+
+def _flat_params(
+    config: dict[str, Any], data: TrainingData, model: FittedModel, split: Fold
+) -> dict[str, Any]:
+    params: dict[str, Any] = {
+        "seed": config["seed"],
+        "snapshot_id": config["snapshot_id"],
+        "tune.trials": config["tune_trials"],
+    }
+    for group in ("params", "backtest", "label"):
+        params.update({f"{group}.{k}": v for k, v in config[group].items()})
+    params.update(
+        {
+            "features.count": len(data.schema.names),
+            "final.best_iteration": model.best_iteration,
+            "final.calibration_slope": round(model.calibration.slope, 6),
+            "final.calibration_intercept": round(model.calibration.intercept, 6),
+            "final.fit_months": f"{split.fit_months[0]}..{split.fit_months[-1]}",
+            "final.holdout_months": f"{split.holdout_months[0]}..{split.holdout_months[-1]}",
+            "training.rows": len(data.rows),
+            "training.positives": int(data.label.sum()),
+        }
+    )
+    return params
+
+
+def _flat_metrics(
+    headline: pd.DataFrame, intervals: pd.DataFrame, monotone_cost: float | None
+) -> dict[str, float]:
+    metrics: dict[str, float] = {}
+    for score, row in headline.iterrows():
+        for metric, value in row.items():
+            metrics[f"{score}.{metric}"] = float(value)
+    for row in intervals.itertuples(index=False):
+        metrics[f"ci90.{row.statistic}.low"] = float(row.low)
+        metrics[f"ci90.{row.statistic}.high"] = float(row.high)
+        if row.statistic.startswith(("gap.", "model.auc_share")):
+            metrics[row.statistic] = float(row.estimate)
+    if monotone_cost is not None:
+        metrics["monotone_cost.roc_auc"] = monotone_cost
+    return {k: v for k, v in metrics.items() if math.isfinite(v)}
+
+
+def _log_trials(trials: list[TrialRecord]) -> None:
+    """One nested run per Optuna trial of the final model's search."""
+    import mlflow
+
+    best = min(trials, key=lambda t: (t.holdout_logloss, t.number)) if trials else None
+    for trial in trials:
+        with mlflow.start_run(run_name=f"trial {trial.number}", nested=True):
+            mlflow.log_params({f"params.{k}": v for k, v in trial.params.items()})
+            mlflow.log_metric("holdout_logloss", trial.holdout_logloss)
+            mlflow.log_metric("best_iteration", trial.best_iteration)
+            mlflow.set_tag("best_trial", str(trial is best).lower())
+
+
+def _log_dataset(data: TrainingData, snapshot_id: str) -> str:
+    """Log the labelled training rows with ``mlflow.data``; return the dataset digest."""
+    import mlflow
+
+    frame = data.rows[[*KEY_COLUMNS, *data.schema.names, LABEL_COLUMN]].copy()
+    frame["department"] = frame["department"].astype(object)
+    # float label: MLflow warns that an int column cannot hold missing values at inference
+    frame[LABEL_COLUMN] = frame[LABEL_COLUMN].astype(np.float64)
+    dataset = mlflow.data.from_pandas(
+        frame, name=f"team-months@{snapshot_id}", targets=LABEL_COLUMN
+    )
+    mlflow.log_input(dataset, context="training")
+    return str(dataset.digest)
+
+
+def _write_tables(
+    folder: Path,
+    data: TrainingData,
+    oof: pd.DataFrame,
+    per_fold: pd.DataFrame,
+    intervals: pd.DataFrame,
+    fairness: pd.DataFrame,
+    headline: pd.DataFrame,
+    fold_reports: list[FoldReport],
+) -> None:
+    prediction_columns = [c for c in ("raw_logit", *present_scores(oof).values()) if c in oof]
+    oof_columns = ["team_id", "month", "label", "p_model", "fold", *prediction_columns]
+    oof[list(dict.fromkeys(oof_columns))].to_parquet(folder / OOF_FILE, index=False)
+    data.rows.to_parquet(folder / TABLE_FILE, index=False)
+    per_fold.to_csv(folder / "backtest_per_fold.csv", index=False)
+    intervals.to_csv(folder / "bootstrap_intervals.csv", index=False)
+    fairness.to_csv(folder / "fairness.csv", index=False)
+    headline.to_csv(folder / "headline_metrics.csv", index_label="score")
+    pd.DataFrame([report.__dict__ for report in fold_reports]).to_csv(
+        folder / "folds.csv", index=False
+    )
+
+
+def _write_figures(
+    folder: Path, oof: pd.DataFrame, model: FittedModel, data: TrainingData, split: Fold
+) -> None:
+    from models import plots
+    from models.backtest import rows_in
+
+    folder.mkdir(parents=True, exist_ok=True)
+    label = oof["label"].to_numpy()
+    scores = {name: oof[column].to_numpy() for name, column in present_scores(oof).items()}
+    plots.calibration_plot(label, scores, folder / "calibration.png")
+    plots.roc_plot(label, scores, folder / "roc.png")
+    plots.pr_plot(label, scores, folder / "pr.png")
+    recent = rows_in(data.rows, split.holdout_months)
+    matrix = data.matrix[recent]
+    shap = contributions(model, matrix)
+    plots.shap_summary_plot(shap, matrix, folder / "shap_summary.png")
+    importance = pd.DataFrame(
+        {
+            "feature": list(model.schema.names),
+            "gain": model.booster.feature_importance(importance_type="gain"),
+            "splits": model.booster.feature_importance(importance_type="split"),
+        }
+    ).sort_values("gain", ascending=False)
+    importance.to_csv(folder / "feature_importance.csv", index=False)
+    shap.abs().mean().rename("mean_abs_contribution").to_csv(folder / "shap_mean_abs.csv")
+    plots.importance_plot(importance, folder / "feature_importance.png")
+    from models.evaluation import per_fold_table
+
+    plots.backtest_plot(per_fold_table(oof), folder / "backtest_over_time.png")
+
+
+def _write_model_card(
+    folder: Path,
+    run_id: str,
+    snapshot_id: str,
+    window: tuple[str, str],
+    options: TrainOptions,
+    folds: list[Fold],
+    headline: pd.DataFrame,
+    intervals: pd.DataFrame,
+    fairness: pd.DataFrame,
+    monotone_cost: float | None,
+) -> None:
+    from models.model_card import render_model_card
+
+    text = render_model_card(
+        run_id=run_id,
+        snapshot_id=snapshot_id,
+        data_window=window,
+        label_config=options.label.as_dict(),
+        label_config_hash=options.label.config_hash(),
+        backtest=options.backtest.as_dict(),
+        test_months=[m for fold in folds for m in fold.test_months],
+        params=options.params.as_dict(),
+        headline=headline,
+        intervals=intervals,
+        fairness=fairness,
+        monotone_cost=monotone_cost,
+        seed=options.seed,
+    )
+    (folder / "model_card.md").write_text(text, encoding="utf-8")

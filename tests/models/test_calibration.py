@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from models.calibration import IDENTITY, PlattCalibration, fit_platt
+
+
+def test_platt_recovers_a_known_slope_and_intercept() -> None:
+    # given labels drawn from sigmoid(0.5 * raw - 1)
+    rng = np.random.default_rng(0)
+    raw = rng.normal(0, 2, 20_000)
+    label = (rng.random(raw.size) < 1 / (1 + np.exp(-(0.5 * raw - 1.0)))).astype(int)
+    # when
+    calibration = fit_platt(raw, label)
+    # then
+    assert calibration.slope == pytest.approx(0.5, abs=0.05)
+    assert calibration.intercept == pytest.approx(-1.0, abs=0.08)
+
+
+def test_one_class_slice_leaves_the_identity() -> None:
+    # given / when
+    calibration = fit_platt(np.array([0.1, 0.2, 0.3]), np.array([0, 0, 0]))
+    # then
+    assert calibration == IDENTITY
+
+
+def test_probability_is_the_sigmoid_of_the_scaled_logit_and_round_trips() -> None:
+    # given
+    calibration = PlattCalibration(slope=2.0, intercept=-1.0)
+    # when
+    prob = calibration.probability(np.array([0.5]))
+    # then
+    assert prob[0] == pytest.approx(0.5)
+    assert PlattCalibration.from_dict(calibration.as_dict()) == calibration
