@@ -1,0 +1,287 @@
+"""Risk, band, drivers, flags and actions for scored team-months: one function for every caller.
+
+The batch job, ``erisk explain``/``whatif`` and the HTTP service all call
+:func:`explain_team_months`, so a team's reasons are the same wherever HR reads them.
+
+Contributions in probability points. LightGBM's ``pred_contrib`` gives additive SHAP
+contributions ``c_i`` in raw log-odds (plus a bias). Platt calibration maps the raw logit
+linearly, ``z = a * (bias + sum c_i) + b``, so the calibrated log-odds contributions are
+``a * c_i``. The calibrated risk is ``p = sigmoid(z)`` and the risk of a team with no
+information is ``p0 = sigmoid(a * bias + b)``. Each feature gets
+``a * c_i * (p - p0) / (z - z0)``: its log-odds share of the move from ``p0`` to ``p``,
+scaled by the secant slope of the sigmoid. The contributions then add up exactly to
+``p - p0`` (and where ``z = z0`` the slope is the derivative ``p (1 - p)``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from features.catalogue import FeatureSpec
+from models.driver_texts import Lang, driver_text
+from models.interventions import InterventionCatalogue, load_catalogue
+
+Band = Literal["low", "medium", "high"]
+FAMILY_INTERVENTION: dict[str, str] = {"demands": "buffer", "resources": "recognition"}
+NOT_A_REASON: frozenset[str] = frozenset({"department"})
+MIN_TEAM_FOR_FIGURES = 5
+
+
+@dataclass(frozen=True)
+class BandThresholds:
+    """Risk at or above ``high`` is high, at or above ``medium`` medium; chosen on the backtest."""
+
+    medium: float
+    high: float
+    medium_precision: float | None = None
+    high_precision: float | None = None
+
+    def band(self, risk: float) -> Band:
+        if risk >= self.high:
+            return "high"
+        if risk >= self.medium:
+            return "medium"
+        return "low"
+
+    def as_dict(self) -> dict[str, float | None]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, payload: Mapping[str, float | None]) -> BandThresholds:
+        return cls(**payload)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class FlagRule:
+    """A medium- or high-risk team gets an intervention flag when that intervention's family
+    carries at least ``share`` of the risk its features add, and at least ``min_points``
+    probability points of it."""
+
+    share: float = 0.3
+    min_points: float = 0.01
+    top_drivers: int = 5
+
+
+DEFAULT_FLAG_RULE = FlagRule()
+
+
+def choose_band_thresholds(
+    label: np.ndarray,
+    risk: np.ndarray,
+    high_precision: float = 0.5,
+    medium_precision: float = 0.25,
+    min_support: int = 20,
+) -> BandThresholds:
+    """Lowest thresholds whose teams at or above them were positive at the target precision.
+
+    Scanned on out-of-fold backtest predictions: ranking teams by risk, the precision of the
+    top ``k`` is computed for every ``k >= min_support``; each band's threshold is the risk of
+    the largest ``k`` still at its target. When a target is never met, the band starts at the
+    top ``min_support`` teams' risk (so it stays small and is reported as missed).
+    """
+    label = np.asarray(label, dtype=np.float64)
+    risk = np.asarray(risk, dtype=np.float64)
+    order = np.argsort(-risk, kind="stable")
+    sorted_risk, sorted_label = risk[order], label[order]
+    precision = np.cumsum(sorted_label) / np.arange(1, len(label) + 1)
+    eligible = np.arange(1, len(label) + 1) >= min(min_support, len(label))
+
+    def threshold(target: float) -> tuple[float, float]:
+        meets = np.flatnonzero(eligible & (precision >= target))
+        k = meets[-1] if meets.size else min(min_support, len(label)) - 1
+        return float(sorted_risk[k]), float(precision[k])
+
+    high, high_achieved = threshold(high_precision)
+    medium, medium_achieved = threshold(medium_precision)
+    return BandThresholds(
+        medium=min(medium, high),
+        high=high,
+        medium_precision=round(medium_achieved, 4),
+        high_precision=round(high_achieved, 4),
+    )
+
+
+def probability_contributions(
+    contributions: pd.DataFrame, slope: float, intercept: float
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Per-feature contributions in probability points, and the calibrated risk.
+
+    ``contributions``: raw log-odds SHAP values, the features then ``bias`` (LightGBM's
+    ``pred_contrib``). See the module docstring for the derivation.
+    """
+    features = contributions.drop(columns="bias")
+    bias = contributions["bias"].to_numpy(np.float64)
+    logit_parts = slope * features.to_numpy(np.float64)
+    z0 = slope * bias + intercept
+    z = z0 + logit_parts.sum(axis=1)
+    p, p0 = _sigmoid(z), _sigmoid(z0)
+    dz = z - z0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        secant = np.where(np.abs(dz) > 1e-9, (p - p0) / dz, p * (1 - p))
+    points = pd.DataFrame(
+        logit_parts * secant[:, None], columns=features.columns, index=contributions.index
+    )
+    return points, p
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def explain_team_months(
+    rows: pd.DataFrame,
+    previous: pd.DataFrame | None,
+    risk: np.ndarray,
+    contributions: pd.DataFrame,
+    specs: Sequence[FeatureSpec],
+    bands: BandThresholds,
+    model_version: int | str | None,
+    lang: Lang = "en",
+    rule: FlagRule = DEFAULT_FLAG_RULE,
+    catalogue: InterventionCatalogue | None = None,
+) -> list[dict[str, object]]:
+    """The scored-team results (the ``erisk report --json`` row) for each row of ``rows``.
+
+    ``rows`` holds ``team_id``, ``month``, the features, ``survey_suppressed`` and, when
+    known, ``team_name`` and ``department``; ``previous`` the same teams' rows for the month
+    before (for "up from ..."), or None. ``contributions`` are in probability points.
+    """
+    catalogue = catalogue or load_catalogue()
+    by_name = {spec.name: spec for spec in specs}
+    previous_by_team = (
+        previous.set_index("team_id") if previous is not None and len(previous) else None
+    )
+    version = _as_int(model_version)
+    results = []
+    for position, (index, row) in enumerate(rows.iterrows()):
+        points = contributions.loc[index]
+        suppressed = bool(row.get("survey_suppressed", False))
+        small_team = _small_team(row.get("headcount"))
+        usable = {
+            name: float(points[name])
+            for name in points.index
+            if name in by_name
+            and name not in NOT_A_REASON
+            and not (suppressed and by_name[name].survey_derived)
+        }
+        band = bands.band(float(risk[position]))
+        flags = _flags(usable, by_name, band, rule)
+        prior = _prior_row(previous_by_team, str(row["team_id"]))
+        drivers = _drivers(row, prior, usable, by_name, small_team, lang, rule.top_drivers)
+        values = {name: _number(row.get(name)) for name in usable}
+        if small_team:
+            values = {n: v for n, v in values.items() if not by_name[n].per_member}
+        actions = [
+            action
+            for flag in flags
+            for action in catalogue.recommend(flag, values, usable, lang)  # type: ignore[arg-type]
+        ]
+        results.append(
+            {
+                "team_id": str(row["team_id"]),
+                "team_name": _text(row.get("team_name")),
+                "department": _text(row.get("department")),
+                "month": str(row["month"]),
+                "risk": round(float(risk[position]), 4),
+                "band": band,
+                "flags": flags,
+                "drivers": drivers,
+                "actions": actions,
+                "model_version": version,
+            }
+        )
+    return results
+
+
+def _flags(
+    usable: Mapping[str, float], specs: Mapping[str, FeatureSpec], band: Band, rule: FlagRule
+) -> list[str]:
+    if band == "low":
+        return []
+    positive = {name: max(0.0, value) for name, value in usable.items()}
+    total = sum(positive.values())
+    if total <= 0:
+        return []
+    flags = []
+    for family, intervention in FAMILY_INTERVENTION.items():
+        carried = sum(v for n, v in positive.items() if specs[n].family == family)
+        if carried >= rule.min_points and carried / total >= rule.share:
+            flags.append(intervention)
+    return flags
+
+
+def _drivers(
+    row: pd.Series,
+    prior: pd.Series | None,
+    usable: Mapping[str, float],
+    specs: Mapping[str, FeatureSpec],
+    small_team: bool,
+    lang: Lang,
+    top: int,
+) -> list[dict[str, object]]:
+    strongest = sorted(usable, key=lambda name: abs(usable[name]), reverse=True)[:top]
+    strongest.sort(key=lambda name: usable[name], reverse=True)
+    drivers = []
+    for name in strongest:
+        hide = small_team and specs[name].per_member
+        value = None if hide else _number(row.get(name))
+        previous = None if hide or prior is None else _number(prior.get(name))
+        contribution = round(usable[name], 4)
+        drivers.append(
+            {
+                "feature": name,
+                "value": _rounded(value),
+                "previous": _rounded(previous),
+                "contribution": contribution,
+                "text": driver_text(name, value, previous, str(row["month"]), contribution, lang),
+            }
+        )
+    return drivers
+
+
+def _prior_row(previous: pd.DataFrame | None, team_id: str) -> pd.Series | None:
+    if previous is None or team_id not in previous.index:
+        return None
+    return previous.loc[team_id]
+
+
+def _small_team(headcount: object) -> bool:
+    value = _number(headcount)
+    return value is None or value < MIN_TEAM_FOR_FIGURES
+
+
+def _number(value: object) -> float | None:
+    if value is None or value is pd.NA:
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _text(value: object) -> str | None:
+    return (
+        None
+        if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+        else str(value)
+    )
+
+
+def _as_int(version: int | str | None) -> int | None:
+    if version is None:
+        return None
+    try:
+        return int(version)
+    except (TypeError, ValueError):
+        return None

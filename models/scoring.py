@@ -1,0 +1,123 @@
+"""Score team-months with a registered model: the one path shared by batch, CLI and HTTP.
+
+``score_team_months`` turns feature rows into the scored-team results of the interfaces
+(risk, band, flags, drivers, actions). ``what_if`` re-scores one row after changing
+actionable features by their public names; anything else is refused with a clear reason.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from features.catalogue import FEATURES, FeatureSpec
+from models.driver_texts import Lang
+from models.explanations import (
+    DEFAULT_FLAG_RULE,
+    BandThresholds,
+    FlagRule,
+    explain_team_months,
+    probability_contributions,
+)
+from models.registry import ModelBundle
+
+SPECS: dict[str, FeatureSpec] = {spec.name: spec for spec in FEATURES}
+
+
+class WhatIfRefused(ValueError):  # noqa: N818 - a refusal, not a crash
+    """A requested change names an unknown or immutable feature, or an impossible value."""
+
+
+@dataclass(frozen=True)
+class WhatIfResult:
+    """The team before and after the changes, in the scored-team shape."""
+
+    before: dict[str, object]
+    after: dict[str, object]
+    changes: dict[str, float]
+
+    def as_dict(self) -> dict[str, object]:
+        return {"changes": self.changes, "before": self.before, "after": self.after}
+
+
+def score_team_months(
+    bundle: ModelBundle,
+    rows: pd.DataFrame,
+    previous: pd.DataFrame | None,
+    bands: BandThresholds,
+    lang: Lang = "en",
+    rule: FlagRule = DEFAULT_FLAG_RULE,
+) -> list[dict[str, object]]:
+    """Calibrated risk, band, drivers, flags and actions for every row of ``rows``."""
+    if rows.empty:
+        return []
+    rows = rows.reset_index(drop=True)
+    contributions = bundle.contributions(rows)
+    points, risk = probability_contributions(
+        contributions, bundle.calibration.slope, bundle.calibration.intercept
+    )
+    return explain_team_months(
+        rows, previous, risk, points, FEATURES, bands, bundle.version, lang, rule
+    )
+
+
+def parse_changes(assignments: list[str]) -> dict[str, float]:
+    """``["overtime_mean_hours=20", ...]`` → ``{"overtime_mean_hours": 20.0}``."""
+    changes: dict[str, float] = {}
+    for item in assignments:
+        name, sep, raw = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise WhatIfRefused(f"--set takes FEATURE=VALUE, got {item!r}")
+        try:
+            changes[name] = float(raw)
+        except ValueError as not_a_number:
+            raise WhatIfRefused(f"{name}: {raw!r} is not a number") from not_a_number
+    return changes
+
+
+def check_changes(changes: Mapping[str, float]) -> None:
+    """Only actionable catalogue features, with finite values in their natural range."""
+    if not changes:
+        raise WhatIfRefused("no change given: pass at least one FEATURE=VALUE")
+    for name, value in changes.items():
+        spec = SPECS.get(name)
+        if spec is None:
+            raise WhatIfRefused(f"{name}: not a feature (see docs/features.md for the names)")
+        if not spec.actionable:
+            raise WhatIfRefused(
+                f"{name}: cannot be changed in a what-if (it describes the team, not "
+                "something HR can act on)"
+            )
+        if not math.isfinite(value) or value < 0:
+            raise WhatIfRefused(f"{name}: {value} is not a possible value (must be >= 0)")
+        if "share" in name and value > 1:
+            raise WhatIfRefused(f"{name}: {value} is a share and must be between 0 and 1")
+
+
+def what_if(
+    bundle: ModelBundle,
+    row: pd.DataFrame,
+    previous: pd.DataFrame | None,
+    changes: Mapping[str, float],
+    bands: BandThresholds,
+    lang: Lang = "en",
+    rule: FlagRule = DEFAULT_FLAG_RULE,
+) -> WhatIfResult:
+    """Risk and reasons of one team-month before and after changing actionable features."""
+    if len(row) != 1:
+        raise ValueError("what_if scores exactly one team-month")
+    check_changes(changes)
+    changed = row.copy()
+    for name, value in changes.items():
+        if SPECS[name].survey_derived and bool(changed["survey_suppressed"].iloc[0]):
+            raise WhatIfRefused(
+                f"{name}: this team's survey figures are suppressed (fewer than 5 responses)"
+            )
+        changed[name] = float(value)
+    before = score_team_months(bundle, row, previous, bands, lang, rule)[0]
+    after = score_team_months(bundle, changed, previous, bands, lang, rule)[0]
+    return WhatIfResult(before=before, after=after, changes=dict(changes))
