@@ -41,6 +41,7 @@ class BandThresholds:
     high: float
     medium_precision: float | None = None
     high_precision: float | None = None
+    base_rate: float | None = None
 
     def band(self, risk: float) -> Band:
         if risk >= self.high:
@@ -74,36 +75,45 @@ DEFAULT_FLAG_RULE = FlagRule()
 def choose_band_thresholds(
     label: np.ndarray,
     risk: np.ndarray,
-    high_precision: float = 0.5,
-    medium_precision: float = 0.25,
+    high_lift: float = 3.0,
+    medium_lift: float = 1.5,
     min_support: int = 20,
 ) -> BandThresholds:
-    """Lowest thresholds whose teams at or above them were positive at the target precision.
+    """Lowest thresholds whose teams at or above them meet a precision target.
 
-    Scanned on out-of-fold backtest predictions: ranking teams by risk, the precision of the
-    top ``k`` is computed for every ``k >= min_support``; each band's threshold is the risk of
-    the largest ``k`` still at its target. When a target is never met, the band starts at the
-    top ``min_support`` teams' risk (so it stays small and is reported as missed).
+    The targets are stated as lift over the backtest's base rate (precision of a random
+    pick): ``high`` teams must be positive at least ``high_lift`` times as often as a random
+    team, ``medium`` ones ``medium_lift`` times. Lift travels across customers whose event
+    rates differ, where a fixed precision would not. Scanned on out-of-fold predictions:
+    ranking team-months by risk, each threshold is the risk of the largest top-``k`` group
+    (``k >= min_support``) still at its target. A target never met leaves the band at the
+    top ``min_support`` team-months, and the achieved precision shows it.
     """
     label = np.asarray(label, dtype=np.float64)
     risk = np.asarray(risk, dtype=np.float64)
+    if len(label) == 0:
+        raise ValueError("no backtest predictions to choose band thresholds from")
+    base_rate = float(label.mean())
     order = np.argsort(-risk, kind="stable")
     sorted_risk, sorted_label = risk[order], label[order]
     precision = np.cumsum(sorted_label) / np.arange(1, len(label) + 1)
-    eligible = np.arange(1, len(label) + 1) >= min(min_support, len(label))
+    support = min(min_support, len(label))
+    eligible = np.arange(1, len(label) + 1) >= support
 
-    def threshold(target: float) -> tuple[float, float]:
+    def threshold(lift: float) -> tuple[float, float]:
+        target = min(0.95, lift * base_rate)
         meets = np.flatnonzero(eligible & (precision >= target))
-        k = meets[-1] if meets.size else min(min_support, len(label)) - 1
+        k = meets[-1] if meets.size else support - 1
         return float(sorted_risk[k]), float(precision[k])
 
-    high, high_achieved = threshold(high_precision)
-    medium, medium_achieved = threshold(medium_precision)
+    high, high_achieved = threshold(high_lift)
+    medium, medium_achieved = threshold(medium_lift)
     return BandThresholds(
         medium=min(medium, high),
         high=high,
         medium_precision=round(medium_achieved, 4),
         high_precision=round(high_achieved, 4),
+        base_rate=round(base_rate, 4),
     )
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 from models.calibration import PlattCalibration
 from models.dataset import FeatureSchema, encode_features
+from models.explanations import BandThresholds
 
 if TYPE_CHECKING:
     import lightgbm as lgb
@@ -38,6 +39,7 @@ MODEL_ARTIFACT_NAME = "model"
 BOOSTER_FILE = "booster.txt"
 CALIBRATION_FILE = "calibration.json"
 FEATURES_FILE = "features.json"
+BANDS_FILE = "bands.json"
 MODEL_FILES_DIR = "model_files"
 
 
@@ -126,6 +128,7 @@ class ModelBundle:
     features: FeatureSchema
     version: str | None
     run_id: str | None
+    bands: BandThresholds | None = None
 
     def matrix(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The encoded float64 matrix of a team-month frame."""
@@ -176,7 +179,11 @@ def load_model_bundle(uri_or_alias: str, name: str = MODEL_NAME) -> ModelBundle:
     booster = lgb.Booster(model_file=str(files[BOOSTER_FILE]))
     calibration = PlattCalibration.from_dict(json.loads(files[CALIBRATION_FILE].read_text()))
     features = FeatureSchema.from_dict(json.loads(files[FEATURES_FILE].read_text()))
-    return ModelBundle(booster, calibration, features, version, _run_id(folder))
+    bands_files = sorted(folder.rglob(BANDS_FILE))
+    bands = (
+        BandThresholds.from_dict(json.loads(bands_files[0].read_text())) if bands_files else None
+    )
+    return ModelBundle(booster, calibration, features, version, _run_id(folder), bands)
 
 
 def _artifact_files(folder: Path) -> dict[str, Path]:

@@ -100,6 +100,7 @@ def log_training_run(
                     mlflow.log_metric(f"fold.{row.score}.{metric}", value, step=int(row.fold))
 
         model_files = final_model_files(final_model, folder / MODEL_FILES_DIR)
+        model_files["bands"] = write_band_thresholds(oof, folder / MODEL_FILES_DIR)
         (folder / CONFIG_FILE).write_text(json.dumps(config, indent=2, ensure_ascii=False))
         _write_tables(folder, data, oof, per_fold, intervals, fairness, headline, fold_reports)
         _write_figures(folder / "plots", oof, final_model, data, final_split)
@@ -128,6 +129,27 @@ def log_training_run(
         )
         version = register_challenger(model_info.model_uri, run_id, settings.model_name)
     return run_id, str(version.version)
+
+
+def write_band_thresholds(oof: pd.DataFrame, folder: Path) -> Path:
+    """Risk bands chosen on the out-of-fold predictions, stored with the model (bands.json)."""
+    import mlflow
+
+    from models.explanations import choose_band_thresholds
+    from models.registry import BANDS_FILE
+
+    bands = choose_band_thresholds(oof["label"].to_numpy(), oof["p_model"].to_numpy())
+    mlflow.log_metrics(
+        {
+            "band.medium_threshold": bands.medium,
+            "band.high_threshold": bands.high,
+            "band.medium_precision": bands.medium_precision or 0.0,
+            "band.high_precision": bands.high_precision or 0.0,
+        }
+    )
+    path = folder / BANDS_FILE
+    path.write_text(json.dumps(bands.as_dict(), indent=2))
+    return path
 
 
 def model_signature(schema: FeatureSchema) -> ModelSignature:

@@ -162,12 +162,17 @@ def test_band_thresholds_meet_their_precision_targets() -> None:
     rng = np.random.default_rng(0)
     risk = rng.uniform(0, 1, 1000)
     label = (rng.uniform(0, 1, 1000) < risk**3).astype(int)
-    # when bands are chosen for 60% and 30% precision
-    bands = choose_band_thresholds(label, risk, high_precision=0.6, medium_precision=0.3)
-    # then the teams at or above each threshold meet the target
-    assert label[risk >= bands.high].mean() >= 0.6
-    assert label[risk >= bands.medium].mean() >= 0.3
-    assert bands.medium <= bands.high
+    base = label.mean()
+    # when bands are chosen for 2.5x and 1.5x the base rate
+    bands = choose_band_thresholds(label, risk, high_lift=2.5, medium_lift=1.5)
+    # then the teams at or above each threshold meet the target, and the bands are nested
+    assert label[risk >= bands.high].mean() >= 2.5 * base
+    assert label[risk >= bands.medium].mean() >= 1.5 * base
+    assert bands.medium < bands.high
+    assert bands.base_rate == pytest.approx(base, abs=1e-4)
+    # and the medium band is the largest group meeting its target (one more row would not)
+    above = np.sort(risk[risk < bands.medium])[-1]
+    assert label[risk >= above].mean() < 1.5 * base
     assert bands.band(bands.high) == "high" and bands.band(bands.medium) == "medium"
 
 
