@@ -22,7 +22,9 @@ $(STAMP): pyproject.toml
 
 ## System packages the test suite needs (installed with apt when missing).
 system-packages:
-	@scripts/ensure-system-packages.sh
+	@scripts/ensure-system-packages.sh \
+	  '/usr/lib/postgresql/*/bin/initdb:postgresql'
+
 
 ## The main job on the embedded defaults: generate -> ingest -> features.
 demo: install

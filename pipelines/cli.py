@@ -27,6 +27,10 @@ COMMANDS: dict[str, str] = {
     "features": "pipelines.build_features:features_command",
     "train": "pipelines.train:train_command",
     "promote": "pipelines.promote:promote_command",
+    "score": "pipelines.score:score_command",
+    "report": "pipelines.report:report_command",
+    "explain": "pipelines.explain:explain_command",
+    "whatif": "pipelines.explain:whatif_command",
 }
 
 

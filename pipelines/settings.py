@@ -23,6 +23,10 @@ class Settings(BaseSettings):
         description="MLflow backend; SQLite inside mlruns/ unless overridden",
     )
     model_name: str = Field(default="engagement-risk", description="registered model name")
+    db_url: str | None = Field(
+        default=None,
+        description="scores store (SQLAlchemy URL); a SQLite file in the data dir when unset",
+    )
 
     @property
     def snapshots_dir(self) -> Path:

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Install the Debian packages the project needs, only when they are missing.
 # Usage: scripts/ensure-system-packages.sh CHECK:PACKAGE ...
-#   CHECK is a command name (found on PATH) or an absolute path that must exist.
+#   CHECK is a command name (found on PATH) or an absolute path (a glob is fine) that must exist.
 set -euo pipefail
 missing=()
 for pair in "$@"; do
   check=${pair%%:*}
   package=${pair#*:}
   if [[ $check == /* ]]; then
-    [[ -e $check ]] && continue
+    compgen -G "$check" >/dev/null && continue
   else
     command -v "$check" >/dev/null 2>&1 && continue
   fi

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -21,3 +22,48 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def export_dir(tmp_path: Path) -> Path:
     """A valid export with all seven tables as UTF-8 CSV."""
     return write_export(tmp_path / "export", valid_frames())
+
+
+@dataclass(frozen=True)
+class World:
+    root: Path
+    export: Path
+    data_dir: Path
+    tracking_uri: str
+    champion: int
+    months: list[str]
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory: pytest.TempPathFactory) -> World:
+    """A 16-team, 22-month world with a champion model trained on it (built once)."""
+    from models.backtest import BacktestConfig
+    from pipelines.build_features import run_features
+    from pipelines.generate import run_generate
+    from pipelines.ingest import run_ingest
+    from pipelines.promote import run_promote
+    from pipelines.score import SnapshotData
+    from pipelines.settings import load_settings
+    from pipelines.train import TrainOptions, run_train
+
+    root = tmp_path_factory.mktemp("score-world")
+    tracking_uri = f"sqlite:///{root}/mlruns/mlflow.db"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ERISK_DATA_DIR", str(root / "data"))
+        patch.setenv("MLFLOW_TRACKING_URI", tracking_uri)
+        patch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
+        settings = load_settings()
+        run_generate(root / "export", "default", teams=16, months=22, seed=11)
+        run_ingest(root / "export", settings)
+        run_features(settings)
+        options = TrainOptions(
+            backtest=BacktestConfig(n_folds=3, holdout_months=4, min_fit_months=4),
+            bootstrap_replicates=20,
+            measure_monotone_cost=False,
+        )
+        trained = run_train(settings, None, seed=1, options=options)
+        run_promote(settings)
+        months = SnapshotData(settings).scorable_months()
+    return World(
+        root, root / "export", root / "data", tracking_uri, int(trained.model_version), months
+    )

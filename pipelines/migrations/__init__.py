@@ -1,0 +1,1 @@
+"""Alembic migrations of the scores store (applied programmatically, no alembic.ini)."""

@@ -1,0 +1,1 @@
+"""Revisions of the scores store schema, oldest first."""

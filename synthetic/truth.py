@@ -1,0 +1,211 @@
+"""Ground truth: the planted driver and ``p_true`` of every team-month.
+
+``p_true`` is the probability that the label (``features.labels``) fires for team t at month
+M *given the world's latent state at M's end*: the pre window is what was observed, and the
+post window and the exits of M+1..M+H are re-simulated, hundreds of times, with the very
+functions that produced the world (:mod:`synthetic.dynamics`). Campaigns and recognition
+deficits that have not started by M are unknown at M, so the futures draw them at the
+scenario's rates, exactly as the world did; an ongoing campaign or deficit keeps running.
+A model therefore cannot beat ``p_true`` on average: its AUC is the ceiling.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from features.labels import LabelConfig, exit_threshold, welch_drop_fires
+from synthetic.dynamics import (
+    PersonState,
+    TeamState,
+    advance_teams,
+    count_by_team,
+    draw_exits,
+    draw_transfers,
+    next_person_state,
+    observe_responses,
+    responders,
+    team_sum,
+    work_month,
+)
+from synthetic.world import World
+
+DRIVERS: tuple[str, ...] = ("none", "workload", "recognition", "both")
+# futures x people simulated at once; bounds memory at a few hundred MB
+_BATCH_CELLS = 1_500_000
+
+
+def monthly_survey_sums(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Observed responses per (month, team): count, sum and sum of squares of engagement."""
+    n_months, n_teams = len(world.records), world.teams.count
+    count = np.zeros((n_months, n_teams))
+    total = np.zeros((n_months, n_teams))
+    total_sq = np.zeros((n_months, n_teams))
+    for m, record in enumerate(world.records):
+        team = record.team[record.respondent]
+        engagement = record.scores.mean(axis=1)
+        count[m] = np.bincount(team, minlength=n_teams)
+        total[m] = np.bincount(team, weights=engagement, minlength=n_teams)
+        total_sq[m] = np.bincount(team, weights=engagement**2, minlength=n_teams)
+    return count, total, total_sq
+
+
+def planted_driver(world: World) -> np.ndarray:
+    """(M, T) driver codes: workload while a campaign runs or load is far over capacity,
+    recognition while a deficit is on (or its climate gap is still large), both, or none."""
+    params = world.scenario.params
+    workload = world.campaign_on | (world.load >= params.driver_load_threshold)
+    gap = world.teams.recognition_base[None, :] - world.recognition
+    recognition = world.deficit_on | (gap >= 0.5)
+    return workload.astype(np.int64) + 2 * recognition.astype(np.int64)
+
+
+def _future_fires(
+    world: World,
+    m: int,
+    samples: int,
+    config: LabelConfig,
+    pre: tuple[np.ndarray, np.ndarray, np.ndarray],
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Share of ``samples`` futures from month m's end in which the label fires, per team."""
+    params = world.scenario.params
+    teams = world.teams
+    n_teams = teams.count
+    start: PersonState = world.person_states[m]
+    alive = np.flatnonzero(start.active[0])
+    team_state0: TeamState = world.team_states[m]
+    headcount = np.bincount(start.team[0, alive], minlength=n_teams)
+    threshold = exit_threshold(headcount, config)
+    pre_n, pre_sum, pre_sq = pre
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pre_mean = pre_sum / pre_n
+        pre_var = np.maximum(pre_sq - pre_sum * pre_sum / pre_n, 0.0) / (pre_n - 1)
+
+    fired = np.zeros(n_teams)
+    batch = max(1, min(samples, _BATCH_CELLS // max(len(alive), 1)))
+    done = 0
+    while done < samples:
+        size = min(batch, samples - done)
+        done += size
+        state = PersonState(
+            active=np.repeat(start.active[:, alive], size, axis=0),
+            team=np.repeat(start.team[:, alive], size, axis=0),
+            tenure=np.repeat(start.tenure[:, alive], size, axis=0),
+            transient=np.repeat(start.transient[:, :, alive], size, axis=1),
+            strain=np.repeat(start.strain[:, alive], size, axis=0),
+            overtime_last=np.repeat(start.overtime_last[:, alive], size, axis=0),
+            overtime_before=np.repeat(start.overtime_before[:, alive], size, axis=0),
+            engagement=np.repeat(start.engagement[:, alive], size, axis=0),
+        )
+        team_state = team_state0.tile(size)
+        newcomers = np.zeros((size, n_teams))
+        exits = np.zeros((size, n_teams))
+        post_n = np.zeros((size, n_teams))
+        post_sum = np.zeros((size, n_teams))
+        post_sq = np.zeros((size, n_teams))
+        index = alive[None, :]
+        first_cm = int(world.calendar.calendar_month[m])
+        for k in range(1, config.horizon + 1):
+            cm = (first_cm - 1 + k) % 12 + 1
+            staff = team_sum(state.active.astype(float), state.team, n_teams)
+            vacancies = np.maximum(teams.target_size - staff - newcomers, 0).astype(np.int64)
+            newcomers = newcomers + rng.binomial(vacancies, params.hire_fill_prob)
+            if cm in params.transfer_months:
+                new_team, _moved = draw_transfers(state, teams, params, rng)
+                state = PersonState(
+                    state.active,
+                    new_team,
+                    state.tenure,
+                    state.transient,
+                    state.strain,
+                    state.overtime_last,
+                    state.overtime_before,
+                    state.engagement,
+                )
+            staff = team_sum(state.active.astype(float), state.team, n_teams) + newcomers
+            team_state, tm = advance_teams(team_state, teams, params, cm, staff, rng)
+            voluntary, other = draw_exits(state, params, rng)
+            leaving = voluntary | other
+            exits += team_sum(voluntary, state.team, n_teams)
+            overtime, strain, latent, transient = work_month(
+                state, world.people, index, tm, teams, params, rng
+            )
+            answered = responders(state, leaving, teams, params, rng)
+            where, scores = observe_responses(latent, answered, params, rng)
+            engagement = scores.mean(axis=1)
+            post_n += count_by_team(where, state.team, n_teams, size)
+            post_sum += count_by_team(where, state.team, n_teams, size, engagement)
+            post_sq += count_by_team(where, state.team, n_teams, size, engagement**2)
+            state = next_person_state(state, leaving, overtime, strain, latent, transient)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            post_mean = post_sum / post_n
+            post_var = np.maximum(post_sq - post_sum * post_sum / post_n, 0.0) / (post_n - 1)
+        survey = welch_drop_fires(pre_mean, pre_var, pre_n, post_mean, post_var, post_n, config)
+        fires = survey | (exits >= threshold)
+        fired += fires.sum(axis=0)
+    return fired / samples
+
+
+def team_month_truth(
+    world: World,
+    rng: np.random.Generator,
+    config: LabelConfig | None = None,
+    samples: int | None = None,
+) -> pd.DataFrame:
+    """``team_id, month, driver, p_true, label_config_hash`` for every team and month."""
+    config = config or LabelConfig()
+    if not world.person_states:
+        raise ValueError("the world was simulated without keep_states; cannot compute truth")
+    samples = samples or world.scenario.futures
+    count, total, total_sq = monthly_survey_sums(world)
+    n_months, n_teams = count.shape
+    p_true = np.zeros((n_months, n_teams))
+    for m in range(n_months):
+        lo = max(m - 2, 0)
+        pre = (count[lo : m + 1].sum(0), total[lo : m + 1].sum(0), total_sq[lo : m + 1].sum(0))
+        p_true[m] = _future_fires(world, m, samples, config, pre, rng)
+    drivers = np.asarray(DRIVERS, dtype=object)[planted_driver(world)]
+    return pd.DataFrame(
+        {
+            "team_id": pd.array(np.tile(world.teams.team_ids, n_months), dtype="string"),
+            "month": pd.array(np.repeat(world.calendar.months, n_teams), dtype="string"),
+            "driver": pd.array(drivers.ravel(), dtype="string"),
+            "p_true": p_true.ravel(),
+            "label_config_hash": pd.array([config.config_hash()] * (n_months * n_teams), "string"),
+        }
+    )
+
+
+def campaigns_frame(world: World) -> pd.DataFrame:
+    """Every campaign run: team, first month, length, and whether it is the seed story's."""
+    on = world.campaign_on
+    starts = on & ~np.vstack([np.zeros((1, on.shape[1]), bool), on[:-1]])
+    month_idx, team_idx = np.nonzero(starts)
+    lengths = []
+    for m, t in zip(month_idx.tolist(), team_idx.tolist(), strict=True):
+        run = on[m:, t]
+        lengths.append(int(np.argmin(run)) if not run.all() else len(run))
+    story_month = world.scenario.seed_story.month_index if world.scenario.seed_story else -1
+    story_teams = (
+        world.seed_story_teams
+        if world.seed_story_teams is not None
+        else np.zeros(world.teams.count, bool)
+    )
+    months = np.asarray(world.calendar.months, dtype=object)
+    frame = pd.DataFrame(
+        {
+            "team_id": pd.array(world.teams.team_ids[team_idx].tolist(), dtype="string"),
+            "department": pd.array(
+                [
+                    ("accounting", "hr", "general_affairs", "it", "logistics_admin")[d]
+                    for d in world.teams.department[team_idx]
+                ],
+                dtype="string",
+            ),
+            "start_month": pd.array(months[month_idx].tolist(), dtype="string"),
+            "months": np.asarray(lengths, dtype=np.int64),
+            "seed_story": (month_idx == story_month) & story_teams[team_idx],
+        }
+    )
+    return frame.sort_values(["start_month", "team_id"], kind="stable").reset_index(drop=True)

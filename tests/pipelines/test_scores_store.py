@@ -1,0 +1,330 @@
+"""The scores store on SQLite and on a real PostgreSQL server: migrations, one-transaction
+replace, identical re-runs, a SIGKILL mid-write, and the month lock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from pipelines import scores_store
+from pipelines.errors import UserError
+from pipelines.scores_store import (
+    BatchRun,
+    ScoredTeam,
+    ScoresStore,
+    schema_differences,
+    scored_teams,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+MONTH = "2026-10"
+OTHER_MONTH = "2026-09"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database of each kind."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/scores.db"
+        return
+    server = request.getfixturevalue("postgres_url")
+    yield fresh_postgres_database(server)
+
+
+def fresh_postgres_database(server_url: str) -> str:
+    """A new database on the test server; returns its URL."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return server_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[ScoresStore]:
+    opened = ScoresStore(store_url)
+    yield opened
+    opened.dispose()
+
+
+def batch(month: str = MONTH, teams: int = 3) -> BatchRun:
+    now = dt.datetime(2026, 11, 3, 6, 15, tzinfo=dt.UTC)
+    return BatchRun(
+        id=uuid.uuid4().hex,
+        month=month,
+        model_name="engagement-risk",
+        model_version=7,
+        model_uri="models:/engagement-risk/7",
+        snapshot_id="snap-1",
+        started_at=now,
+        finished_at=now,
+        mlflow_run_id=None,
+        team_count=teams,
+    )
+
+
+def team(team_id: str, risk: float, month: str = MONTH, tag: str = "") -> ScoredTeam:
+    band = "high" if risk >= 0.4 else "medium" if risk >= 0.2 else "low"
+    flags = ("buffer",) if band != "low" else ()
+    result = {
+        "team_id": team_id,
+        "team_name": f"経理{team_id}",
+        "department": "accounting",
+        "month": month,
+        "risk": risk,
+        "band": band,
+        "flags": list(flags),
+        "drivers": [],
+        "actions": [],
+        "model_version": 7,
+    }
+    return ScoredTeam(
+        month=month,
+        team_id=team_id,
+        team_name=f"経理{team_id}",
+        department="accounting",
+        risk=risk,
+        band=band,
+        flags=flags,
+        results={"en": {**result, "tag": f"en{tag}"}, "ja": {**result, "tag": f"ja{tag}"}},
+        model_version=7,
+    )
+
+
+def rows_of(store: ScoresStore, month: str) -> list[tuple[object, ...]]:
+    """Every column but the run reference, in a stable order."""
+    columns = [c for c in scored_teams.c if c.name != "batch_run_id"]
+    with store.engine.connect() as connection:
+        return [
+            tuple(row)
+            for row in connection.execute(
+                sa.select(*columns)
+                .where(scored_teams.c.month == month)
+                .order_by(scored_teams.c.team_id)
+            )
+        ]
+
+
+def test_migrations_create_the_schema_the_code_uses(store: ScoresStore) -> None:
+    # given a new database, upgraded twice (the second run must be a no-op)
+    store.upgrade()
+    store.upgrade()
+    # then the migrated schema matches the table definitions and sits at the head revision
+    with store.engine.connect() as connection:
+        assert schema_differences(connection) == []
+        version = connection.execute(sa.text("SELECT version_num FROM alembic_version"))
+        assert version.scalar_one() == "0001"
+    assert store.months() == []
+
+
+def test_replace_month_swaps_a_month_and_leaves_the_others(store: ScoresStore) -> None:
+    # given two scored months
+    store.replace_month(batch(), [team("T1", 0.5), team("T2", 0.1), team("T3", 0.3)])
+    store.replace_month(batch(OTHER_MONTH), [team("T1", 0.2, OTHER_MONTH)])
+    # when the first month is scored again with other teams
+    store.replace_month(batch(teams=2), [team("T2", 0.6), team("T4", 0.05)])
+    # then it holds exactly the new rows, riskiest first; the other month is untouched
+    month = store.read_month(MONTH, "ja")
+    assert month is not None
+    assert [r["team_id"] for r in month.results] == ["T2", "T4"]
+    assert month.results[0]["tag"] == "ja"
+    assert month.model_version == 7 and month.run.team_count == 2
+    assert [r["team_id"] for r in store.read_month(OTHER_MONTH).results] == ["T1"]
+    assert store.months() == [OTHER_MONTH, MONTH]
+    # and both runs of the month are kept as history
+    assert len(store.batch_runs(MONTH)) == 2
+    assert [h["month"] for h in store.team_history("T1")] == [OTHER_MONTH, MONTH][:1]
+
+
+def test_a_write_that_fails_midway_keeps_the_previous_rows(
+    store: ScoresStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a scored month, and inserts of one row per batch
+    store.replace_month(batch(), [team("T1", 0.5), team("T2", 0.1)])
+    before = rows_of(store, MONTH)
+    monkeypatch.setattr(scores_store, "INSERT_BATCH_ROWS", 1)
+
+    def fail_after_first_batch(written: int) -> None:
+        raise RuntimeError(f"disk full after {written} row(s)")
+
+    # when a new write fails after deleting the month and inserting one row
+    with pytest.raises(RuntimeError, match="disk full"):
+        store.replace_month(
+            batch(), [team("T7", 0.9), team("T8", 0.8)], progress=fail_after_first_batch
+        )
+    # then the month holds exactly its previous rows and no run was recorded
+    assert rows_of(store, MONTH) == before
+    assert len(store.batch_runs(MONTH)) == 1
+
+
+def test_the_same_inputs_give_identical_rows(store: ScoresStore) -> None:
+    # given a month scored once
+    teams = [team("T1", 0.123456789), team("T2", 0.4), team("T3", 0.0)]
+    store.replace_month(batch(), teams)
+    first = rows_of(store, MONTH)
+    # when it is scored again with the same results
+    store.replace_month(batch(), teams)
+    # then every column but the run reference is identical
+    assert rows_of(store, MONTH) == first
+    assert first[0][4] == pytest.approx(0.123456789, abs=0)
+
+
+CHILD_WRITER = """
+import sys, time
+from pipelines import scores_store
+from tests.pipelines.test_scores_store import batch, team
+scores_store.INSERT_BATCH_ROWS = 1
+store = scores_store.ScoresStore(sys.argv[1])
+def stall(written):
+    if written == 2:
+        print("stalled", flush=True)
+        time.sleep(600)
+store.replace_month(batch(), [team(f"N{i}", 0.9) for i in range(5)], progress=stall)
+"""
+
+CHILD_LOCK_HOLDER = """
+import sys, time
+from pipelines.scores_store import ScoresStore
+store = ScoresStore(sys.argv[1])
+with store.month_lock(sys.argv[2]):
+    print("locked", flush=True)
+    time.sleep(600)
+"""
+
+
+def start_child(script: str, *args: str, ready: str) -> subprocess.Popen[str]:
+    """Run ``script`` in a new Python process and wait until it prints ``ready``."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    child = subprocess.Popen(
+        [sys.executable, "-c", script, *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None
+    line = child.stdout.readline().strip()
+    if line != ready:
+        child.kill()
+        _, errors = child.communicate(timeout=30)
+        raise AssertionError(f"child did not get ready: {line!r} {errors}")
+    return child
+
+
+def lock_is_free(url: str, month: str, within: float = 10.0) -> bool:
+    """Whether the month's lock can be taken within ``within`` seconds: PostgreSQL frees a
+    dead session's locks once its backend notices the closed socket, a moment after."""
+    store = ScoresStore(url)
+    deadline = time.monotonic() + within
+    try:
+        while True:
+            try:
+                with store.month_lock(month):
+                    return True
+            except UserError:
+                if time.monotonic() > deadline:
+                    return False
+                time.sleep(0.1)
+    finally:
+        store.dispose()
+
+
+def kill(child: subprocess.Popen[str]) -> None:
+    os.kill(child.pid, signal.SIGKILL)
+    child.communicate(timeout=30)  # reaps it and closes the pipes
+    assert child.returncode == -signal.SIGKILL
+
+
+@pytest.mark.slow
+def test_a_job_killed_mid_write_leaves_the_previous_month_readable(
+    store: ScoresStore, store_url: str
+) -> None:
+    # given a scored month
+    store.replace_month(batch(), [team("T1", 0.5), team("T2", 0.1)])
+    before = rows_of(store, MONTH)
+    # when a child process has deleted the month and inserted 2 of 5 new rows, and stalls
+    child = start_child(CHILD_WRITER, store_url, ready="stalled")
+    try:
+        # then readers still see the previous rows while it writes
+        assert rows_of(store, MONTH) == before
+    finally:
+        # when it is killed with SIGKILL inside its transaction
+        kill(child)
+    # then the previous rows are intact and readable, from this and from a fresh connection
+    assert rows_of(store, MONTH) == before
+    reopened = ScoresStore(store_url)
+    assert [r["team_id"] for r in reopened.read_month(MONTH).results] == ["T1", "T2"]
+    # and the month can be written again at once (no lock or transaction left behind)
+    with reopened.month_lock(MONTH):
+        reopened.replace_month(batch(), [team("T9", 0.3)])
+    assert [r["team_id"] for r in reopened.read_month(MONTH).results] == ["T9"]
+    reopened.dispose()
+
+
+@pytest.mark.slow
+def test_a_second_job_for_the_month_is_refused_until_the_holder_dies(
+    store: ScoresStore, store_url: str
+) -> None:
+    # given another process holding the month's lock
+    child = start_child(CHILD_LOCK_HOLDER, store_url, MONTH, ready="locked")
+    try:
+        # when this process asks for the same month, it is refused with a clear message
+        with (
+            pytest.raises(UserError, match=f"{MONTH} is already being scored"),
+            store.month_lock(MONTH),
+        ):
+            pass
+        # and another month is free
+        with store.month_lock(OTHER_MONTH):
+            pass
+    finally:
+        # when the holder dies without releasing anything
+        kill(child)
+    # then the lock died with it
+    assert lock_is_free(store_url, MONTH)
+
+
+def test_the_lock_is_released_when_the_job_ends(store: ScoresStore) -> None:
+    # given a job that took and left the month's lock (normally or by an error)
+    with store.month_lock(MONTH):
+        pass
+    with pytest.raises(RuntimeError), store.month_lock(MONTH):
+        raise RuntimeError("job failed")
+    # then the next job gets it
+    with store.month_lock(MONTH):
+        pass
+
+
+def test_postgres_urls_use_psycopg_3() -> None:
+    # given the URL forms people paste
+    # then they all go through psycopg 3
+    for url in ("postgresql://u@h/db", "postgres://u@h/db", "postgresql+psycopg://u@h/db"):
+        assert scores_store.normalise_url(url) == "postgresql+psycopg://u@h/db"
+
+
+def test_the_default_store_is_a_sqlite_file_in_the_data_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipelines.settings import load_settings
+
+    # given no ERISK_DB_URL
+    monkeypatch.setenv("ERISK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("ERISK_DB_URL", raising=False)
+    # then the store is scores.db in the data dir; the variable overrides it
+    assert scores_store.scores_db_url(load_settings()) == (
+        f"sqlite:///{(tmp_path / 'data' / 'scores.db').resolve()}"
+    )
+    monkeypatch.setenv("ERISK_DB_URL", "postgresql://u@h/db")
+    assert scores_store.scores_db_url(load_settings()) == "postgresql+psycopg://u@h/db"
