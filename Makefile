@@ -26,13 +26,18 @@ system-packages:
 	  '/usr/lib/postgresql/*/bin/initdb:postgresql'
 
 
-## The main job on the embedded defaults: generate -> ingest -> features.
+## The main job on the embedded defaults:
+## generate -> ingest -> features -> train -> promote -> score every month -> HR report.
 demo: install
-	@test -e $(DEMO_EXPORT)/teams.parquet || \
-	  $(BIN)/erisk generate --out $(DEMO_EXPORT) --scenario default
+	@test -e $(DEMO_EXPORT)/_SUCCESS || \
+	  $(BIN)/erisk generate --out $(DEMO_EXPORT) --scenario default --truth
 	$(BIN)/erisk ingest $(DEMO_EXPORT)
 	$(BIN)/erisk features --all
-	$(BIN)/erisk snapshots
+	$(BIN)/erisk train --truth $(DEMO_EXPORT)
+	$(BIN)/erisk promote
+	$(BIN)/erisk score --all-months
+	$(BIN)/erisk report --month latest --html data/reports/latest.html --csv data/reports/latest.csv
+	@echo "HR report: data/reports/latest.html  (CSV for Excel: data/reports/latest.csv)"
 
 ## Every test (slow ones included), after lint.
 test: install system-packages

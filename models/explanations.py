@@ -77,6 +77,8 @@ def choose_band_thresholds(
     risk: np.ndarray,
     high_lift: float = 3.0,
     medium_lift: float = 1.5,
+    high_max_share: float = 0.05,
+    medium_max_share: float = 0.2,
     min_support: int = 20,
 ) -> BandThresholds:
     """Lowest thresholds whose teams at or above them meet a precision target.
@@ -84,10 +86,12 @@ def choose_band_thresholds(
     The targets are stated as lift over the backtest's base rate (precision of a random
     pick): ``high`` teams must be positive at least ``high_lift`` times as often as a random
     team, ``medium`` ones ``medium_lift`` times. Lift travels across customers whose event
-    rates differ, where a fixed precision would not. Scanned on out-of-fold predictions:
-    ranking team-months by risk, each threshold is the risk of the largest top-``k`` group
-    (``k >= min_support``) still at its target. A target never met leaves the band at the
-    top ``min_support`` team-months, and the achieved precision shows it.
+    rates differ, where a fixed precision would not. HR can act on a few teams only, so the
+    high band holds at most ``high_max_share`` of the backtest's team-months and high plus
+    medium at most ``medium_max_share``. Scanned on out-of-fold predictions: ranking
+    team-months by risk, each threshold is the risk of the largest top-``k`` group
+    (``min_support <= k <= cap``) still at its target. A target never met leaves the band at
+    the top ``min_support`` team-months, and the achieved precision shows it.
     """
     label = np.asarray(label, dtype=np.float64)
     risk = np.asarray(risk, dtype=np.float64)
@@ -100,14 +104,17 @@ def choose_band_thresholds(
     support = min(min_support, len(label))
     eligible = np.arange(1, len(label) + 1) >= support
 
-    def threshold(lift: float) -> tuple[float, float]:
+    ranks = np.arange(1, len(label) + 1)
+
+    def threshold(lift: float, max_share: float) -> tuple[float, float]:
         target = min(0.95, lift * base_rate)
-        meets = np.flatnonzero(eligible & (precision >= target))
+        within_cap = ranks <= max(support, int(max_share * len(label)))
+        meets = np.flatnonzero(eligible & within_cap & (precision >= target))
         k = meets[-1] if meets.size else support - 1
         return float(sorted_risk[k]), float(precision[k])
 
-    high, high_achieved = threshold(high_lift)
-    medium, medium_achieved = threshold(medium_lift)
+    high, high_achieved = threshold(high_lift, high_max_share)
+    medium, medium_achieved = threshold(medium_lift, medium_max_share)
     return BandThresholds(
         medium=min(medium, high),
         high=high,

@@ -26,6 +26,9 @@ from pipelines.settings import Settings, load_settings
 REPORTS_DIR = "reports"
 
 
+LATEST = "latest"
+
+
 def read_scored_month(store: ScoresStore, month: str, lang: str = "en") -> MonthScores:
     """A scored month from the store, or a clear refusal saying what to run."""
     try:
@@ -98,9 +101,14 @@ def run_report(
     csv_file: Path | None = None,
     html_file: Path | None = None,
 ) -> HrReport:
-    """Read a scored month and write the requested files."""
+    """Read a scored month (``latest``: the newest one) and write the requested files."""
     store = ScoresStore.from_settings(settings)
     try:
+        if month == LATEST:
+            scored = store.months()
+            if not scored:
+                raise UserError("nothing is scored yet: run `erisk score --month YYYY-MM` first")
+            month = scored[-1]
         report = build_report(store, month, lang)
         if csv_file is not None:
             write_atomically(csv_file, render_csv(report))
@@ -112,7 +120,7 @@ def run_report(
 
 
 @click.command("report")
-@click.option("--month", required=True, metavar="YYYY-MM", help="The scored month.")
+@click.option("--month", required=True, metavar="YYYY-MM", help="The scored month, or 'latest'.")
 @click.option("--json", "as_json", is_flag=True, help="Print the month's results as JSON.")
 @click.option(
     "--csv",

@@ -163,8 +163,10 @@ def test_band_thresholds_meet_their_precision_targets() -> None:
     risk = rng.uniform(0, 1, 1000)
     label = (rng.uniform(0, 1, 1000) < risk**3).astype(int)
     base = label.mean()
-    # when bands are chosen for 2.5x and 1.5x the base rate
-    bands = choose_band_thresholds(label, risk, high_lift=2.5, medium_lift=1.5)
+    # when bands are chosen for 2.5x and 1.5x the base rate, with room for every team
+    bands = choose_band_thresholds(
+        label, risk, high_lift=2.5, medium_lift=1.5, high_max_share=1, medium_max_share=1
+    )
     # then the teams at or above each threshold meet the target, and the bands are nested
     assert label[risk >= bands.high].mean() >= 2.5 * base
     assert label[risk >= bands.medium].mean() >= 1.5 * base
@@ -174,6 +176,18 @@ def test_band_thresholds_meet_their_precision_targets() -> None:
     above = np.sort(risk[risk < bands.medium])[-1]
     assert label[risk >= above].mean() < 1.5 * base
     assert bands.band(bands.high) == "high" and bands.band(bands.medium) == "medium"
+
+
+def test_bands_hold_only_the_few_teams_hr_can_act_on() -> None:
+    # given a weak model where most top groups beat the base rate a little
+    rng = np.random.default_rng(1)
+    risk = rng.uniform(0, 1, 2000)
+    label = (rng.uniform(0, 1, 2000) < 0.03 + 0.04 * risk).astype(int)
+    # when bands are chosen with the default caps
+    bands = choose_band_thresholds(label, risk, high_lift=1.1, medium_lift=1.05)
+    # then high holds at most 5% and high plus medium at most 20% of team-months
+    assert (risk >= bands.high).mean() <= 0.05
+    assert (risk >= bands.medium).mean() <= 0.20
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])

@@ -177,6 +177,18 @@ def test_backfill_scores_every_month_in_order(
     history = store.month_rows(world.months[-3:])
     store.dispose()
     assert sorted(history["month"].unique()) == world.months[-3:]
+    # and 'latest' reads the newest scored month back
+    code, out, err = erisk(capsys, "report", "--month", "latest", "--json")
+    assert code == 0, err
+    assert json.loads(out)["month"] == world.months[-1]
+
+
+def test_report_of_latest_before_any_score_says_what_to_run(
+    world: World, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = erisk(capsys, "report", "--month", "latest")
+    assert code == 2
+    assert "erisk score" in err
 
 
 def test_a_second_job_for_the_same_month_exits_2(
