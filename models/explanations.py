@@ -64,7 +64,7 @@ class FlagRule:
     carries at least ``share`` of the risk its features add, and at least ``min_points``
     probability points of it."""
 
-    share: float = 0.3
+    share: float = 0.4
     min_points: float = 0.01
     top_drivers: int = 5
 

@@ -17,7 +17,7 @@ import click
 import pyarrow as pa
 
 from features.tables import ALL_TABLES, OPTIONAL_TABLES
-from pipelines.contract import TABLES
+from pipelines.contract import REFERENCES, TABLES
 from pipelines.errors import UserError, ValidationFailedError
 from pipelines.problems import Problem
 from pipelines.readers import read_table
@@ -102,7 +102,7 @@ def load_and_validate(
                 frame = result.table.to_pandas()
                 table = LoadedTable(name, path.name, frame, result.unit, result.first_line)
                 problems.extend(table_problems(table))
-                arrow[name], loaded[name] = result.table, table
+                arrow[name], loaded[name] = result.table, keys_only(table)
             progress.advance(task)
         progress.update(task, description="checking references between tables")
         problems.extend(reference_problems(loaded))
@@ -110,6 +110,15 @@ def load_and_validate(
     if problems:
         raise ValidationFailedError([p.message() for p in problems])
     return arrow
+
+
+def keys_only(table: LoadedTable) -> LoadedTable:
+    """Keep only the columns other tables' references need: a checked table's other
+    columns would otherwise sit in memory while the next tables are checked."""
+    keys = {r.column for r in REFERENCES if r.table == table.name} | {
+        r.target_column for r in REFERENCES if r.target == table.name
+    }
+    return dataclasses.replace(table, frame=table.frame[[c for c in table.frame if c in keys]])
 
 
 def run_ingest(

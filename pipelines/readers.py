@@ -164,6 +164,7 @@ def _read_parquet(path: Path, spec: TableSpec) -> ReadResult:
     for name in present:
         kind = spec.column(name).kind
         column = table.column(name).combine_chunks()
+        table = table.drop_columns([name])  # the raw column is freed once converted
         if isinstance(column.type, pa.DictionaryType):
             column = column.dictionary_decode()
         converted = _convert_parquet_column(path.name, name, kind, column)
