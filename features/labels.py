@@ -22,7 +22,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from features.calendar import is_business_day, month_end, month_range, months_of, parse_month
+from features.calendar import (
+    last_business_day,
+    month_end,
+    month_range,
+    months_of,
+    parse_month,
+    shift_month,
+)
 from features.tables import Tables
 
 LABEL_COLUMNS: tuple[str, ...] = (
@@ -326,7 +333,7 @@ def label_team_months(
         offset = grid_cols[j]
         in_horizon = (vol_month >= offset + 1) & (vol_month <= offset + config.horizon)
         exits[:, j] = np.bincount(vol_team[in_horizon], minlength=n_teams)
-        horizon_end = _last_business_day(_shift(month, config.horizon))
+        horizon_end = last_business_day(shift_month(month, config.horizon))
         data_complete[j] = bool(pd.notna(data_end) and data_end >= horizon_end)
 
     survey_fires = welch_drop_fires(pre_mean, pre_var, pre_n, post_mean, post_var, post_n, config)
@@ -350,19 +357,6 @@ def label_team_months(
         "voluntary_exits": exits.reshape(-1),
     }
     return pd.DataFrame(flat, columns=list(LABEL_COLUMNS))
-
-
-def _last_business_day(month: str) -> pd.Timestamp:
-    """The month's last business day (walks back from the month end; at most a few steps)."""
-    day = month_end(month)
-    while not is_business_day(day.date()):
-        day -= pd.Timedelta(days=1)
-    return day
-
-
-def _shift(month: str, months: int) -> str:
-    period = parse_month(month) + months
-    return f"{period.year:04d}-{period.month:02d}"
 
 
 def _empty_frame() -> pd.DataFrame:
