@@ -99,7 +99,7 @@ def load_and_validate(
             result = read_table(path, TABLES[name], encoding)
             problems.extend(result.problems)
             if result.table is not None:
-                frame = result.table.to_pandas()
+                frame = result.table.to_pandas(split_blocks=True)  # no consolidation copy
                 table = LoadedTable(name, path.name, frame, result.unit, result.first_line)
                 problems.extend(table_problems(table))
                 arrow[name], loaded[name] = result.table, keys_only(table)
