@@ -82,24 +82,31 @@ def monotone_direction(spec: FeatureSpec) -> int:
 
 
 def encode_features(frame: pd.DataFrame, schema: FeatureSchema) -> pd.DataFrame:
-    """The float64 matrix of ``frame`` in the schema's order; categories as float codes."""
+    """The float64 matrix of ``frame`` in the schema's order; categories as float codes.
+
+    Numeric columns are converted in one block (the per-request path of the service scores
+    single rows, where per-column conversion dominated); a column that is not numeric falls
+    back to ``to_numeric`` with unparseable values as missing.
+    """
     missing = [name for name in schema.names if name not in frame.columns]
     if missing:
         raise KeyError(f"feature columns missing: {', '.join(missing)}")
-    columns: dict[str, np.ndarray] = {}
-    for name in schema.names:
+    matrix = np.empty((len(frame), len(schema.names)), dtype=np.float64)
+    numeric = [i for i, name in enumerate(schema.names) if name not in schema.categorical]
+    block = frame[[schema.names[i] for i in numeric]]
+    try:
+        matrix[:, numeric] = block.to_numpy(dtype=np.float64, na_value=np.nan)
+    except (TypeError, ValueError):
+        for i in numeric:
+            matrix[:, i] = pd.to_numeric(frame[schema.names[i]], errors="coerce").to_numpy(
+                dtype=np.float64, na_value=np.nan
+            )
+    for i, name in enumerate(schema.names):
         if name in schema.categorical:
             values = frame[name].astype("object").where(frame[name].notna(), None)
             lookup = {category: float(i) for i, category in enumerate(schema.categories[name])}
-            columns[name] = np.array(
-                [lookup.get(str(v), np.nan) if v is not None else np.nan for v in values],
-                dtype=np.float64,
-            )
-        else:
-            columns[name] = pd.to_numeric(frame[name], errors="coerce").to_numpy(
-                dtype=np.float64, na_value=np.nan
-            )
-    return pd.DataFrame(columns, index=frame.index)
+            matrix[:, i] = [lookup.get(str(v), np.nan) if v is not None else np.nan for v in values]
+    return pd.DataFrame(matrix, columns=list(schema.names), index=frame.index)
 
 
 def labelled_rows(table: pd.DataFrame) -> pd.DataFrame:
