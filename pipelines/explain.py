@@ -21,6 +21,14 @@ from pipelines.settings import Settings, load_settings
 logger = logging.getLogger(__name__)
 
 LANGS = ("ja", "en")
+FLAG_NAMES = {
+    "en": {"buffer": "buffer (relieve the load)", "recognition": "recognition (make effort seen)"},
+    "ja": {"buffer": "バッファ（負荷の軽減）", "recognition": "承認（貢献の可視化）"},
+}
+FLAG_TAGS = {
+    "en": {"buffer": "buffer", "recognition": "recognition"},
+    "ja": {"buffer": "バッファ", "recognition": "承認"},
+}
 
 
 @dataclass(frozen=True)
@@ -165,24 +173,27 @@ def _percent(value: object) -> str:
 def _print_result(result: dict[str, object], lang: str) -> None:
     """A readable panel: the band is spelled out, never carried by colour alone."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.panel import Panel
 
+    flag_names = FLAG_NAMES[lang]
     headings = {
         "en": ("Risk", "Reasons", "Flags", "Actions", "none"),
         "ja": ("リスク", "理由", "フラグ", "推奨アクション", "なし"),
     }[lang]
     name = result.get("team_name") or result["team_id"]
     lines = [
-        f"{headings[0]}: {_percent(result['risk'])}  [{str(result['band']).upper()}]",
-        f"{headings[2]}: {', '.join(result['flags']) or headings[4]}",  # type: ignore[arg-type]
+        escape(f"{headings[0]}: {_percent(result['risk'])}  [{str(result['band']).upper()}]"),
+        f"{headings[2]}: {', '.join(flag_names[f] for f in result['flags']) or headings[4]}",  # type: ignore[union-attr]
         f"\n{headings[1]}:",
     ]
     for driver in result["drivers"]:  # type: ignore[union-attr]
-        lines.append(f"  {driver['contribution']:+.3f}  {driver['text']}")
+        lines.append(f"  {driver['contribution']:+.3f}  {escape(str(driver['text']))}")
     lines.append(f"\n{headings[3]}:")
     for action in result["actions"] or []:  # type: ignore[union-attr]
-        lines.append(f"  [{action['intervention']}] {action['title']}")
+        kind = FLAG_TAGS[lang][str(action["intervention"])]
+        lines.append(escape(f"  [{kind}] {action['title']}"))
     if not result["actions"]:
         lines.append(f"  {headings[4]}")
-    title = f"{name} ({result['team_id']}, {result['department']}) {result['month']}"
+    title = escape(f"{name} ({result['team_id']}, {result['department']}) {result['month']}")
     Console().print(Panel("\n".join(lines), title=title, expand=False))
