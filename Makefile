@@ -17,13 +17,14 @@ $(STAMP): pyproject.toml
 	  (apt-get update -qq && apt-get install -y -qq python3-venv)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
 	@touch $(STAMP)
 
 ## System packages the test suite needs (installed with apt when missing).
 system-packages:
 	@scripts/ensure-system-packages.sh \
-	  '/usr/lib/postgresql/*/bin/initdb:postgresql'
+	  '/usr/lib/postgresql/*/bin/initdb:postgresql' \
+	  java:openjdk-17-jre-headless
 
 
 ## The main job on the embedded defaults:

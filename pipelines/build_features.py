@@ -149,10 +149,13 @@ def run_features(
     months: str | Sequence[str] | None = None,
     rebuild: bool = False,
     export: Path | None = None,
+    engine: str = "pandas",
+    master: str | None = None,
 ) -> FeaturesSummary:
     """Build (or reuse) the features of ``months`` (``YYYY-MM`` strings; None for every
     scorable month), label every cached month, store the table, and optionally export the
-    requested months."""
+    requested months. ``engine="spark"`` builds the features on Spark (``master``), per
+    team group, with the same functions and point-in-time rules."""
     started = time.perf_counter()
     if export is not None and export.suffix.lower() not in EXPORT_SUFFIXES:
         raise UserError(f"--export writes .parquet or .csv, not {export.name!r}")
@@ -169,7 +172,15 @@ def run_features(
     reused = [m for m in requested if m not in to_build]
     if to_build:
         logger.info("building %d month(s) of features", len(to_build))
-        built = compute_features(tables, to_build)
+        if engine == "spark":
+            from features.build import history_start
+            from pipelines.spark_engine import build_features_spark
+
+            built = build_features_spark(
+                store.root / snapshot_id, to_build, history_start(tables), master
+            )
+        else:
+            built = compute_features(tables, to_build)
         stamp = {FINGERPRINT_KEY.decode(): features_fingerprint()}
         for month, rows in built.groupby("month", sort=True):
             _write_parquet_atomically(
@@ -219,8 +230,23 @@ def run_features(
     metavar="FILE.parquet",
     help="Also write the requested months, labels included, to this file (.parquet or .csv).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(("pandas", "spark")),
+    default="pandas",
+    show_default=True,
+    help="Build on one process (pandas) or on Spark.",
+)
+@click.option(
+    "--master", default=None, metavar="URL", help="Spark master (--engine spark; default local[2])."
+)
 def features_command(
-    month: str | None, all_months: bool, rebuild: bool, export: Path | None
+    month: str | None,
+    all_months: bool,
+    rebuild: bool,
+    export: Path | None,
+    engine: str,
+    master: str | None,
 ) -> int:
     """Build the team-month feature table from the current snapshot (cached by month)."""
     from rich.console import Console
@@ -228,7 +254,9 @@ def features_command(
 
     if month is not None and all_months:
         raise UserError("choose --month M or --all, not both")
-    summary = run_features(load_settings(), month, rebuild, export)
+    if master is not None and engine != "spark":
+        raise UserError("--master applies to --engine spark only")
+    summary = run_features(load_settings(), month, rebuild, export, engine, master)
     table = Table(title=f"team-month features, snapshot {summary.snapshot_id}")
     table.add_column("months")
     table.add_column("built", justify="right")

@@ -31,6 +31,8 @@ COMMANDS: dict[str, str] = {
     "report": "pipelines.report:report_command",
     "explain": "pipelines.explain:explain_command",
     "whatif": "pipelines.explain:whatif_command",
+    "keys": "pipelines.keys:keys_command",
+    "serve": "pipelines.serve:serve_command",
 }
 
 

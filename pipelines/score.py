@@ -348,6 +348,8 @@ def read_run_artifact(
 class ScoringJob:
     """Model, snapshot and store, loaded once; :meth:`score` does one month."""
 
+    engine = "pandas"
+
     def __init__(
         self, settings: Settings, model: ResolvedModel, data: SnapshotData, store: ScoresStore
     ) -> None:
@@ -477,7 +479,7 @@ class ScoringJob:
             self.store.replace_month(batch, teams, progress)
             files = write_month_reports(self.store, summary.month, self.settings.data_dir)
             summary = _with(summary, report_files=files)
-            _log_batch_run(summary, self.model.bands, risk)
+            _log_batch_run(summary, self.model.bands, risk, self.engine)
             for path in files:
                 mlflow.log_artifact(str(path), artifact_path="report")
             summary = _with(summary, seconds=time.perf_counter() - started_clock)
@@ -503,7 +505,9 @@ def _with(summary: ScoreSummary, **changes: Any) -> ScoreSummary:
     return replace(summary, **changes)
 
 
-def _log_batch_run(summary: ScoreSummary, bands: BandThresholds, risk: np.ndarray) -> None:
+def _log_batch_run(
+    summary: ScoreSummary, bands: BandThresholds, risk: np.ndarray, engine: str = "pandas"
+) -> None:
     """Params, metrics, tags and small artifacts of the batch run."""
     import mlflow
 
@@ -515,7 +519,7 @@ def _log_batch_run(summary: ScoreSummary, bands: BandThresholds, risk: np.ndarra
             "model_uri": summary.model_uri,
             "snapshot_id": summary.snapshot_id,
             "batch_run_id": summary.batch_run_id,
-            "engine": "pandas",
+            "engine": engine,
             "bands.medium": bands.medium,
             "bands.high": bands.high,
             "bands.source": summary.bands_source,
@@ -603,6 +607,9 @@ def run_backfill(
 @click.option(
     "--engine", type=click.Choice(ENGINES), default="pandas", show_default=True, help="Engine."
 )
+@click.option(
+    "--master", default=None, metavar="URL", help="Spark master (--engine spark; default local[2])."
+)
 @click.option("--alias", default=None, help="Registered model alias (default: champion).")
 @click.option("--model-version", type=int, default=None, help="A registered version instead.")
 @click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True)
@@ -611,20 +618,29 @@ def score_command(
     month: str | None,
     all_months: bool,
     engine: str,
+    master: str | None,
     alias: str | None,
     model_version: int | None,
     lang: str,
     as_json: bool,
 ) -> int:
     """Score every team for a month with the champion model and store the results."""
-    if engine == "spark":
-        raise UserError("--engine spark is not available yet: use --engine pandas")
+    if master is not None and engine != "spark":
+        raise UserError("--master applies to --engine spark only")
     if (month is None) == (not all_months):
         raise UserError("choose --month YYYY-MM or --all-months")
     if alias is not None and model_version is not None:
         raise UserError("choose --alias or --model-version, not both")
     settings = load_settings()
-    if all_months:
+    if engine == "spark":
+        from pipelines.spark_engine import run_backfill_spark, run_score_spark
+
+        if all_months:
+            summaries = run_backfill_spark(settings, alias, model_version, master)
+        else:
+            assert month is not None
+            summaries = [run_score_spark(settings, month, alias, model_version, master)]
+    elif all_months:
         summaries = run_backfill(settings, alias, model_version)
     else:
         assert month is not None

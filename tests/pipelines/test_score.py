@@ -229,7 +229,7 @@ def test_refusals_exit_2_with_a_message(
         ("score", "--month", after): "timesheets end on",
         ("score", "--month", before): "no data",
         ("score", "--month", "2026-13"): "YYYY-MM",
-        ("score", "--month", world.months[-1], "--engine", "spark"): "not available yet",
+        ("score", "--month", world.months[-1], "--master", "local[2]"): "--engine spark only",
         ("score", "--month", world.months[-1], "--alias", "nobody"): "no 'nobody' version",
         ("score",): "choose --month",
         ("report", "--month", world.months[-1]): "has not been scored",

@@ -1,0 +1,1 @@
+"""The HR-facing HTTP service (BentoML) and, later, the HR page."""

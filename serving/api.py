@@ -1,0 +1,316 @@
+"""The ``/v1`` routes (a FastAPI app that the BentoML service mounts at ``/v1``).
+
+A guard in front of every route checks the API key (401), refuses pickle bodies (415) and
+bodies over the size limit (413), and writes one audit line per request, refusals
+included. Routes answer 404 alike for an unknown team and a team outside the key's
+departments, so a key cannot learn what exists elsewhere. Every 4xx body is an
+``ErrorBody``; invalid input is a 400 with one entry per bad field.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import FastAPI, Path, Query, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Match
+
+from serving.auth import ApiKey, AuditLog, KeyRing
+from serving.schemas import (
+    MONTH_PATTERN,
+    TEAM_ID_PATTERN,
+    ErrorBody,
+    FlaggedResponse,
+    Intervention,
+    Lang,
+    ModelResponse,
+    ScoreRequest,
+    ScoreResponse,
+    TeamRiskResponse,
+    WhatIfRequest,
+    WhatIfResponse,
+)
+from serving.state import NotFoundError, RefusedError, ServingState
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "/v1"
+INLINE_RECORDS = 20
+DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
+REFUSED_CONTENT_TYPES = ("pickle", "x-python-serialize")
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+ERRORS: dict[int | str, dict[str, Any]] = {
+    "4XX": {"model": ErrorBody, "description": "Refused: the body says why (and which field)."}
+}
+
+
+def error(status: int, message: str, detail: list[dict[str, Any]] | None = None) -> JSONResponse:
+    return JSONResponse({"error": message, "detail": detail or []}, status_code=status)
+
+
+class BodyTooLargeError(Exception):
+    """The body grew past the limit while it was being read."""
+
+
+class Guard:
+    """Key check, content-type and size limits, and the audit line, for every ``/v1`` call."""
+
+    def __init__(self, app: Any, api: FastAPI) -> None:
+        self.app = app
+        self.api = api
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        runtime: Runtime = self.api.state.runtime
+        state = scope.setdefault("state", {})
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        key = runtime.keys.authenticate(headers.get("authorization"))
+        audit: dict[str, Any] = {}
+        state["erisk_audit"] = audit
+        status = {"code": 500}
+
+        async def send_and_watch(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        try:
+            refusal = self._refusal(key, headers, runtime.max_body_bytes)
+            if refusal is not None:
+                await refusal(scope, receive, send_and_watch)
+                return
+            state["erisk_key"] = key
+            await self.app(scope, _limited(receive, runtime.max_body_bytes), send_and_watch)
+        except BodyTooLargeError:
+            await error(413, f"body over {runtime.max_body_bytes} bytes")(
+                scope, receive, send_and_watch
+            )
+        finally:
+            runtime.audit.write(
+                key_id=key.id if key is not None else None,
+                method=scope["method"],
+                route=self._template(scope),
+                status=status["code"],
+                team_id=audit.get("team_id"),
+                department=audit.get("department"),
+                month=audit.get("month"),
+            )
+
+    @staticmethod
+    def _refusal(key: ApiKey | None, headers: dict[str, str], limit: int) -> Response | None:
+        if key is None:
+            response = error(401, "missing, unknown or revoked API key (Authorization: Bearer)")
+            response.headers["WWW-Authenticate"] = "Bearer"
+            return response
+        content_type = headers.get("content-type", "").lower()
+        if any(name in content_type for name in REFUSED_CONTENT_TYPES):
+            return error(415, f"content type {content_type!r} is refused: send application/json")
+        length = headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            return error(413, f"body over {limit} bytes")
+        return None
+
+    def _template(self, scope: Scope) -> str:
+        """The route as its template (``/v1/teams/{team_id}/risk``), never the raw path."""
+        for route in self.api.router.routes:
+            match, _ = route.matches(scope)
+            if match == Match.FULL:
+                return PREFIX + getattr(route, "path", "")
+        return PREFIX + "/*"
+
+
+def _limited(receive: Receive, limit: int) -> Receive:
+    """``receive`` that stops a body without Content-Length once it passes ``limit``."""
+    seen = 0
+
+    async def wrapped() -> dict[str, Any]:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise BodyTooLargeError
+        return message
+
+    return wrapped
+
+
+class Runtime:
+    """The loaded state plus the key ring and audit log of one worker."""
+
+    def __init__(self, state: ServingState, keys: KeyRing, audit: AuditLog) -> None:
+        self.state = state
+        self.keys = keys
+        self.audit = audit
+        self.max_body_bytes = int(os.environ.get("ERISK_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES))
+
+
+def _runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+def _key(request: Request) -> ApiKey:
+    return request.state.erisk_key
+
+
+def _audit(request: Request, **fields: Any) -> None:
+    request.state.erisk_audit.update(fields)
+
+
+def _json(payload: Any, status: int = 200) -> Response:
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return Response(body, status_code=status, media_type="application/json")
+
+
+def create_app() -> FastAPI:
+    """The ``/v1`` app; ``app.state.runtime`` is set by the service once it has loaded."""
+    api = FastAPI(
+        title="engagement-risk API",
+        version="1",
+        description="Team engagement risk for HR: risk, reasons and actions, per team only.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    api.add_middleware(Guard, api=api)
+
+    @api.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        detail = [
+            {
+                "loc": [str(p) if not isinstance(p, int) else p for p in e.get("loc", ())],
+                "msg": str(e.get("msg", "")),
+                "type": str(e.get("type", "")),
+            }
+            for e in exc.errors()
+        ]
+        return error(400, "invalid input", jsonable_encoder(detail))
+
+    @api.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return error(exc.status_code, str(exc.detail))
+
+    @api.exception_handler(NotFoundError)
+    async def not_found(_: Request, exc: NotFoundError) -> JSONResponse:
+        return error(404, str(exc))
+
+    @api.exception_handler(RefusedError)
+    async def refused(_: Request, exc: RefusedError) -> JSONResponse:
+        return error(400, str(exc), [{"loc": exc.loc, "msg": str(exc), "type": "value_error"}])
+
+    @api.post(
+        "/score",
+        response_model=None,
+        responses={200: {"model": ScoreResponse}, **ERRORS},
+        summary="Score team-months from their features",
+    )
+    async def score(body: ScoreRequest, request: Request) -> Response:
+        """Risk, band, flags, drivers and actions for 1 to 1,000 team-months. Every team must
+        be one of the key's departments (else 404)."""
+        runtime, key = _runtime(request), _key(request)
+        records = [record.model_dump() for record in body.records]
+        team_ids = sorted({r["team_id"] for r in records})
+        _audit(
+            request,
+            team_id=",".join(team_ids),
+            month=",".join(sorted({r["month"] for r in records})),
+        )
+        teams_by_id = {t: runtime.state.team(t, key.sees) for t in team_ids}
+        _audit(
+            request, department=",".join(sorted({str(t.department) for t in teams_by_id.values()}))
+        )
+        teams = [teams_by_id[r["team_id"]] for r in records]
+        if len(records) <= INLINE_RECORDS:
+            # a few records take ~3 ms of CPU: a hop to the thread pool costs more than it
+            # frees, and the GIL serialises the work anyway
+            results = runtime.state.score(records, teams, body.lang)
+        else:
+            results = await run_in_threadpool(runtime.state.score, records, teams, body.lang)
+        return _json({"model_version": runtime.state.model.version, "results": results})
+
+    @api.get(
+        "/teams/{team_id}/risk",
+        response_model=None,
+        responses={200: {"model": TeamRiskResponse}, **ERRORS},
+        summary="A team's risk in a month, with its last 12 scored months",
+    )
+    def team_risk(
+        request: Request,
+        team_id: str = Path(pattern=TEAM_ID_PATTERN),
+        month: str | None = Query(default=None, pattern=MONTH_PATTERN),
+        lang: Lang = "en",
+    ) -> Response:
+        """The scored team of ``month`` (default: the latest scored month)."""
+        runtime = _runtime(request)
+        _audit(request, team_id=team_id, month=month)
+        team = runtime.state.team(team_id, _key(request).sees)
+        _audit(request, department=team.department)
+        chosen = runtime.state.scored_month(month)
+        _audit(request, month=chosen)
+        return _json(runtime.state.team_risk(team, chosen, lang))
+
+    @api.get(
+        "/flagged",
+        response_model=None,
+        responses={200: {"model": FlaggedResponse}, **ERRORS},
+        summary="Flagged teams of a month, riskiest first",
+    )
+    def flagged(
+        request: Request,
+        month: str | None = Query(default=None, pattern=MONTH_PATTERN),
+        intervention: Intervention | None = None,
+        department: str | None = Query(default=None, max_length=64),
+        lang: Lang = "en",
+    ) -> Response:
+        """Teams with a buffer or recognition flag, limited to the key's departments."""
+        runtime, key = _runtime(request), _key(request)
+        _audit(request, month=month, department=department)
+        known = {t.department for t in runtime.state.teams.values()}
+        if department is not None and (department not in known or not key.sees(department)):
+            raise NotFoundError(f"unknown department {department!r}")
+        chosen = runtime.state.scored_month(month)
+        _audit(request, month=chosen)
+        return _json(runtime.state.flagged(chosen, intervention, department, key.sees, lang))
+
+    @api.post(
+        "/whatif",
+        response_model=None,
+        responses={200: {"model": WhatIfResponse}, **ERRORS},
+        summary="Risk and reasons after changing actionable features",
+    )
+    def whatif(body: WhatIfRequest, request: Request) -> Response:
+        """Re-scores the team-month of the current snapshot with the changes applied."""
+        runtime = _runtime(request)
+        _audit(request, team_id=body.team_id, month=body.month)
+        team = runtime.state.team(body.team_id, _key(request).sees)
+        _audit(request, department=team.department)
+        return _json(
+            runtime.state.what_if(
+                team, body.month, body.changes.model_dump(exclude_none=True), body.lang
+            )
+        )
+
+    @api.get(
+        "/model",
+        response_model=None,
+        responses={200: {"model": ModelResponse}, **ERRORS},
+        summary="The model version this server resolved at start-up",
+    )
+    def model(request: Request) -> Response:
+        """Name, version, alias, training time, metrics and model card."""
+        runtime = _runtime(request)
+        return _json({**runtime.state.facts, "scored_months": runtime.state.store.months()})
+
+    return api

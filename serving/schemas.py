@@ -1,0 +1,196 @@
+"""Request and response shapes of the ``/v1`` API (pydantic, so the OpenAPI documents them).
+
+Input models forbid unknown fields and bound every list, so that a bad request is a 400 with
+field-level detail and never reaches the model. Output models document the scored-team shape
+fixed in the interfaces; the service writes the dicts of ``models.scoring`` as they are.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+
+from features.catalogue import FEATURES
+
+MAX_RECORDS = 1000
+TEAM_ID_PATTERN = r"^[A-Za-z0-9_.\-]{1,64}$"
+MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+Lang = Literal["ja", "en"]
+Intervention = Literal["buffer", "recognition"]
+# the team's department comes from the snapshot's team table, never from the caller
+CALLER_FEATURES = [spec.name for spec in FEATURES if spec.kind == "numeric"]
+
+_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class _RecordBase(BaseModel):
+    model_config = _STRICT
+
+    team_id: str = Field(pattern=TEAM_ID_PATTERN, description="A team id of the snapshot.")
+    month: str = Field(pattern=MONTH_PATTERN, description="YYYY-MM", examples=["2026-10"])
+    survey_suppressed: bool = Field(
+        default=False,
+        description="True when the month has fewer than 5 survey responses: survey-derived "
+        "features are then ignored and never given as reasons.",
+    )
+
+
+ScoreRecord: type[BaseModel] = create_model(  # type: ignore[call-overload]
+    "ScoreRecord",
+    __base__=_RecordBase,
+    __doc__="One team-month: its id, month and features (missing ones may be omitted).",
+    **{name: (float | None, Field(default=None)) for name in CALLER_FEATURES},
+)
+
+
+class ScoreRequest(BaseModel):
+    """``POST /v1/score``: 1 to 1,000 team-months."""
+
+    model_config = _STRICT
+
+    records: list[ScoreRecord] = Field(  # type: ignore[valid-type]
+        min_length=1, max_length=MAX_RECORDS, description="1 to 1,000 team-months."
+    )
+    lang: Lang = "en"
+
+
+ACTIONABLE = [spec.name for spec in FEATURES if spec.actionable]
+
+
+class _ChangesBase(BaseModel):
+    model_config = _STRICT
+
+    @model_validator(mode="after")
+    def _at_least_one(self) -> _ChangesBase:
+        if not self.model_dump(exclude_none=True):
+            raise ValueError("give at least one actionable feature and its new value")
+        return self
+
+
+WhatIfChanges: type[BaseModel] = create_model(  # type: ignore[call-overload]
+    "WhatIfChanges",
+    __base__=_ChangesBase,
+    __doc__="New values of actionable features (only these can be changed in a what-if).",
+    **{
+        name: (float | None, Field(default=None, ge=0, le=1 if "share" in name else None))
+        for name in ACTIONABLE
+    },
+)
+
+
+class WhatIfRequest(BaseModel):
+    """``POST /v1/whatif``: a scored team-month and new values of actionable features."""
+
+    model_config = _STRICT
+
+    team_id: str = Field(pattern=TEAM_ID_PATTERN)
+    month: str = Field(pattern=MONTH_PATTERN, examples=["2026-10"])
+    changes: WhatIfChanges = Field(  # type: ignore[valid-type]
+        description='Actionable feature → new value, e.g. {"overtime_mean_hours": 20}.'
+    )
+    lang: Lang = "en"
+
+
+# ---- responses -------------------------------------------------------------------------
+class Driver(BaseModel):
+    """One reason: a feature, its value (hidden for teams under 5 members) and its weight."""
+
+    feature: str
+    value: float | None
+    previous: float | None
+    contribution: float = Field(description="Probability points (SHAP, calibrated).")
+    text: str
+
+
+class Action(BaseModel):
+    """A recommended intervention from the catalogue."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    intervention: Intervention
+    title: str
+    description: str | None = None
+    signals: list[str] = []
+
+
+class ScoredTeam(BaseModel):
+    """A scored team: the ``erisk report --json`` row (no individual-level data)."""
+
+    team_id: str
+    team_name: str | None
+    department: str | None
+    month: str
+    risk: float = Field(ge=0, le=1)
+    band: Literal["low", "medium", "high"]
+    flags: list[Intervention]
+    drivers: list[Driver]
+    actions: list[Action]
+    model_version: int | None
+
+
+class ScoreResponse(BaseModel):
+    model_version: int | None
+    results: list[ScoredTeam]
+
+
+class HistoryPoint(BaseModel):
+    month: str
+    risk: float
+    band: Literal["low", "medium", "high"]
+
+
+class TeamRiskResponse(BaseModel):
+    """A team's scored month with its last 12 scored months (oldest first)."""
+
+    team_id: str
+    month: str
+    model_version: int | None
+    result: ScoredTeam
+    history: list[HistoryPoint]
+
+
+class FlaggedResponse(BaseModel):
+    """Flagged teams of a month, riskiest first."""
+
+    month: str
+    model_version: int | None
+    intervention: Intervention | None
+    department: str | None
+    results: list[ScoredTeam]
+
+
+class WhatIfResponse(BaseModel):
+    team_id: str
+    month: str
+    changes: dict[str, float]
+    before: ScoredTeam
+    after: ScoredTeam
+
+
+class ModelResponse(BaseModel):
+    """The model this server resolved at start-up."""
+
+    name: str
+    version: int | None
+    alias: str
+    trained_at: str | None
+    run_id: str | None
+    metrics: dict[str, float]
+    bands: dict[str, Any]
+    model_card: str | None
+    scored_months: list[str]
+
+
+class ErrorDetail(BaseModel):
+    loc: list[str | int] = Field(description='Where: e.g. ["body", "records", 0, "month"].')
+    msg: str
+    type: str
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx answer: what went wrong and, for invalid input, which field."""
+
+    error: str
+    detail: list[ErrorDetail] = []

@@ -1,0 +1,250 @@
+"""What the service loads once at start-up and what its routes do with it.
+
+The champion alias is resolved to one concrete version here, once; scored months are read
+from the scores store; what-if rows come from the current snapshot's features. Every answer
+is computed by the functions the batch job and the CLI use (``models.scoring``,
+``ScoresStore``, ``SnapshotData``): nothing here re-implements scoring or explanations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from features.calendar import shift_month
+from features.catalogue import FEATURES
+from pipelines.errors import UserError
+from pipelines.settings import Settings
+from serving.schemas import CALLER_FEATURES
+
+logger = logging.getLogger(__name__)
+
+ALIAS = "champion"
+HISTORY_MONTHS = 12
+SURVEY_SET = frozenset(spec.name for spec in FEATURES if spec.survey_derived)
+
+
+class NotFoundError(LookupError):
+    """An unknown team or month, or one outside the key's departments (same answer)."""
+
+
+class RefusedError(ValueError):
+    """A request the model cannot answer, with the field that caused it."""
+
+    def __init__(self, message: str, loc: list[str | int]) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
+@dataclass(frozen=True)
+class Team:
+    team_id: str
+    team_name: str | None
+    department: str | None
+
+
+class ServingState:
+    """Model, scores store, snapshot teams and model facts, loaded once per worker."""
+
+    def __init__(self, settings: Settings) -> None:
+        from pipelines.score import SnapshotData, resolve_model
+        from pipelines.scores_store import ScoresStore
+
+        self.settings = settings
+        self.data = SnapshotData(settings)
+        self.store = ScoresStore.from_settings(settings)
+        if not self.store.months():
+            raise UserError(
+                "the scores store holds no scored month: run `erisk score --month YYYY-MM` "
+                "(or `erisk score --all-months`) first"
+            )
+        self.model = resolve_model(settings, ALIAS, None)
+        logger.info(
+            "serving model %s version %s (alias %r resolved once at start-up)",
+            self.model.name,
+            self.model.version,
+            ALIAS,
+        )
+        self.teams = self._teams()
+        self.facts = self._model_facts()
+        self._features_lock = threading.Lock()
+
+    # ---- start-up ----------------------------------------------------------------------
+    def _teams(self) -> dict[str, Team]:
+        """team_id → name and department, from the current snapshot's team table."""
+        path = self.data.store.root / self.data.snapshot_id / "teams.parquet"
+        columns = ["team_id", "team_name", "department"]
+        frame = pd.read_parquet(path, columns=columns) if path.exists() else None
+        if frame is None:
+            frame = self.data.tables.teams[columns]
+        return {
+            str(row.team_id): Team(str(row.team_id), str(row.team_name), str(row.department))
+            for row in frame.itertuples(index=False)
+        }
+
+    def _model_facts(self) -> dict[str, Any]:
+        """Name, version, training time, metrics and model card of the resolved version."""
+        import mlflow
+
+        from pipelines.score import read_run_artifact
+
+        run_id = self.model.bundle.run_id
+        trained_at: str | None = None
+        metrics: dict[str, float] = {}
+        card: str | None = None
+        if run_id is not None:
+            run = mlflow.MlflowClient().get_run(run_id)
+            started = run.info.start_time
+            if started is not None:
+                trained_at = (
+                    dt.datetime.fromtimestamp(started / 1000, dt.UTC)
+                    .isoformat(timespec="seconds")
+                    .replace("+00:00", "Z")
+                )
+            metrics = {k: float(v) for k, v in sorted(run.data.metrics.items())}
+            card = read_run_artifact(
+                run_id, ("model_card.md",), lambda p: Path(p).read_text(encoding="utf-8")
+            )
+        bands = self.model.bands
+        return {
+            "name": self.model.name,
+            "version": self.model.version,
+            "alias": ALIAS,
+            "trained_at": trained_at,
+            "run_id": run_id,
+            "metrics": metrics,
+            "bands": {
+                "medium": bands.medium,
+                "high": bands.high,
+                "source": self.model.bands_source,
+            },
+            "model_card": card,
+        }
+
+    # ---- lookups -----------------------------------------------------------------------
+    def team(self, team_id: str, departments: Any) -> Team:
+        """The team if it exists and the key sees its department; else NotFoundError."""
+        team = self.teams.get(team_id)
+        if team is None or not departments(team.department):
+            raise NotFoundError(f"unknown team {team_id!r}")
+        return team
+
+    def scored_month(self, month: str | None) -> str:
+        """``month`` if it was scored (default: the latest scored month)."""
+        months = self.store.months()
+        if month is None:
+            return months[-1]
+        if month not in months:
+            span = f"{months[0]}..{months[-1]}" if months else "none"
+            raise NotFoundError(f"month {month} has not been scored (scored months: {span})")
+        return month
+
+    # ---- the routes' work --------------------------------------------------------------
+    def score(self, records: list[dict[str, Any]], teams: list[Team], lang: str) -> list[dict]:
+        """Scored teams for caller-supplied feature rows (no previous month: no "up from")."""
+        from models.scoring import score_team_months
+
+        rows = self._frame(records, teams)
+        return score_team_months(self.model.bundle, rows, None, self.model.bands, lang)  # type: ignore[arg-type]
+
+    @staticmethod
+    def _frame(records: list[dict[str, Any]], teams: list[Team]) -> pd.DataFrame:
+        """Records as a frame of float64 columns built directly (``from_records`` on dicts
+        with ``None`` makes object columns that every later step converts again: it was
+        the largest cost of a one-record request)."""
+        suppressed = np.fromiter((r["survey_suppressed"] for r in records), bool, len(records))
+        columns: dict[str, Any] = {
+            "team_id": np.array([r["team_id"] for r in records], dtype=object),
+            "month": np.array([r["month"] for r in records], dtype=object),
+            "team_name": np.array([t.team_name for t in teams], dtype=object),
+            "department": np.array([t.department for t in teams], dtype=object),
+            "survey_suppressed": suppressed,
+        }
+        for name in CALLER_FEATURES:
+            values = np.fromiter(
+                (np.nan if r[name] is None else r[name] for r in records), np.float64, len(records)
+            )
+            if name in SURVEY_SET:
+                values[suppressed] = np.nan
+            columns[name] = values
+        return pd.DataFrame(columns, copy=False)
+
+    def team_risk(self, team: Team, month: str, lang: str) -> dict[str, Any]:
+        scored = self.store.read_month(month, lang)
+        result = None
+        if scored is not None:
+            result = next((r for r in scored.results if r["team_id"] == team.team_id), None)
+        if scored is None or result is None:
+            raise NotFoundError(f"team {team.team_id!r} was not scored in {month}")
+        history = self.store.team_history(team.team_id, HISTORY_MONTHS, until=month)
+        return {
+            "team_id": team.team_id,
+            "month": month,
+            "model_version": scored.model_version,
+            "result": result,
+            "history": history,
+        }
+
+    def flagged(
+        self, month: str, intervention: str | None, department: str | None, sees: Any, lang: str
+    ) -> dict[str, Any]:
+        scored = self.store.read_month(month, lang)
+        if scored is None:
+            raise NotFoundError(f"month {month} has not been scored")
+        results = [
+            r
+            for r in scored.results
+            if r["flags"]
+            and sees(r.get("department"))
+            and (intervention is None or intervention in r["flags"])
+            and (department is None or r.get("department") == department)
+        ]
+        return {
+            "month": month,
+            "model_version": scored.model_version,
+            "intervention": intervention,
+            "department": department,
+            "results": results,
+        }
+
+    def what_if(
+        self, team: Team, month: str, changes: dict[str, float], lang: str
+    ) -> dict[str, Any]:
+        from models.scoring import WhatIfRefused, check_changes, what_if
+
+        try:
+            check_changes(changes)
+        except WhatIfRefused as refused:
+            raise RefusedError(str(refused), ["body", "changes"]) from refused
+        try:
+            self.data.require_scorable(month)
+        except UserError as missing:
+            raise NotFoundError(str(missing)) from missing
+        before = shift_month(month, -1)
+        with self._features_lock:
+            months = [before, month] if before in set(self.data.scorable_months()) else [month]
+            rows = self.data.features(months)
+        rows = rows[rows["team_id"].astype(str) == team.team_id]
+        current = rows[rows["month"].astype(str) == month].reset_index(drop=True)
+        if current.empty:
+            raise NotFoundError(f"team {team.team_id!r} has no data in {month}")
+        previous = rows[rows["month"].astype(str) == before].reset_index(drop=True)
+        try:
+            result = what_if(
+                self.model.bundle,
+                current,
+                previous if len(previous) else None,
+                changes,
+                self.model.bands,
+                lang,  # type: ignore[arg-type]
+            )
+        except WhatIfRefused as refused:
+            raise RefusedError(str(refused), ["body", "changes"]) from refused
+        return {"team_id": team.team_id, "month": month, **result.as_dict()}

@@ -1,0 +1,467 @@
+"""The HTTP API against a real ``bentoml serve`` on a free loopback port.
+
+One server for the module: the generated world's champion, its last two months scored into
+a SQLite store of its own, three keys (all departments, one department, one to revoke).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.pipelines.conftest import World
+
+pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parents[2]
+READY_SECONDS = 90
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    env: dict[str, str]
+    keys_file: Path
+    audit_log: Path
+    all_key: str
+    scoped_key: str
+    scoped_department: str
+    other_department: str
+    inside_team: str
+    outside_team: str
+    months: list[str]
+    features: dict[str, dict[str, object]]
+
+    def get(self, path: str, key: str | None = None, **params: object) -> httpx.Response:
+        return httpx.get(self.url + path, headers=_auth(key), params=params, timeout=30)
+
+    def post(self, path: str, body: object, key: str | None = None, **kw: object) -> httpx.Response:
+        headers = {**_auth(key), **kw.pop("headers", {})}  # type: ignore[dict-item]
+        if isinstance(body, bytes):
+            return httpx.post(self.url + path, content=body, headers=headers, timeout=30)
+        return httpx.post(self.url + path, json=body, headers=headers, timeout=30)
+
+    def audit(self) -> list[dict[str, object]]:
+        return [json.loads(line) for line in self.audit_log.read_text().splitlines()]
+
+
+def _auth(key: str | None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"} if key else {}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_ready(url: str, child: subprocess.Popen[bytes], log: Path) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < READY_SECONDS:
+        if child.poll() is not None:
+            raise RuntimeError(f"bentoml serve exited {child.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(url + "/readyz", timeout=2).status_code == 200:
+                return time.monotonic() - started
+        except httpx.TransportError:
+            pass
+        time.sleep(0.25)
+    raise RuntimeError(f"not ready after {READY_SECONDS} s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="module")
+def server(world: World, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """Score the world's last two months, create keys, start the service, stop it after."""
+    import pandas as pd
+
+    from pipelines.score import SnapshotData, run_score
+    from pipelines.settings import load_settings
+    from serving.auth import create_key
+
+    folder = tmp_path_factory.mktemp("serve")
+    env = {
+        **os.environ,
+        "ERISK_DATA_DIR": str(world.data_dir),
+        "MLFLOW_TRACKING_URI": world.tracking_uri,
+        "MLFLOW_DISABLE_TELEMETRY": "true",
+        "ERISK_DB_URL": f"sqlite:///{folder}/scores.db",
+        "ERISK_API_KEYS_FILE": str(folder / "api_keys.json"),
+        "ERISK_AUDIT_LOG": str(folder / "audit.log"),
+        "ERISK_SERVE_WORKERS": "1",
+        "ERISK_MAX_BODY_BYTES": "200000",
+        "BENTOML_HOME": str(folder / "bentoml"),
+    }
+    months = world.months[-2:]
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("ERISK_DATA_DIR", "MLFLOW_TRACKING_URI", "ERISK_DB_URL"):
+            patch.setenv(name, env[name])
+        settings = load_settings()
+        for month in months:
+            run_score(settings, month)
+        rows = SnapshotData(settings).features([months[-1]])
+    teams = pd.read_parquet(world.export / "teams.parquet")
+    departments = teams.groupby("department")["team_id"].first()
+    inside_department, other_department = sorted(departments.index)[:2]
+    features = {
+        str(row["team_id"]): {
+            name: (None if pd.isna(row[name]) else float(row[name]))
+            for name in rows.columns
+            if name not in {"team_id", "month", "team_name", "department", "label"}
+            and name != "survey_suppressed"
+        }
+        | {"survey_suppressed": bool(row["survey_suppressed"])}
+        for _, row in rows.iterrows()
+    }
+    keys_file = folder / "api_keys.json"
+    all_key = create_key(keys_file, "all", "all")
+    scoped_key = create_key(keys_file, "scoped", inside_department)
+    port = free_port()
+    log = folder / "serve.log"
+    with log.open("wb") as out:
+        child = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "bentoml",
+                "serve",
+                "serving.service:EngagementRisk",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        seconds = _wait_ready(url, child, log)
+        print(f"service ready in {seconds:.1f} s")
+        yield Server(
+            url=url,
+            env=env,
+            keys_file=keys_file,
+            audit_log=folder / "audit.log",
+            all_key=all_key,
+            scoped_key=scoped_key,
+            scoped_department=inside_department,
+            other_department=other_department,
+            inside_team=str(departments[inside_department]),
+            outside_team=str(departments[other_department]),
+            months=months,
+            features=features,
+        )
+    finally:
+        child.terminate()
+        try:
+            child.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+def record(server: Server, team: str) -> dict[str, object]:
+    return {"team_id": team, "month": server.months[-1], **server.features[team]}
+
+
+# ---- every route -----------------------------------------------------------------------
+def test_score_gives_the_scored_team_shape_for_each_record(server: Server) -> None:
+    # given two records of the latest month
+    body = {"records": [record(server, server.inside_team), record(server, server.outside_team)]}
+    # when scored in Japanese
+    response = server.post("/v1/score", {**body, "lang": "ja"}, server.all_key)
+    # then both come back in order with risk, band, drivers and the model version
+    assert response.status_code == 200, response.text
+    payload = response.json()
+    assert isinstance(payload["model_version"], int)
+    assert [r["team_id"] for r in payload["results"]] == [server.inside_team, server.outside_team]
+    first = payload["results"][0]
+    assert 0 <= first["risk"] <= 1 and first["band"] in {"low", "medium", "high"}
+    assert first["department"] == server.scoped_department and first["drivers"]
+    assert "月" in first["drivers"][0]["text"]
+
+
+def test_score_matches_the_batch_job_for_the_same_features(server: Server) -> None:
+    # given the batch result of a team in the latest month
+    batch = server.get(f"/v1/teams/{server.inside_team}/risk", server.all_key).json()["result"]
+    # when the same features are posted
+    online = server.post(
+        "/v1/score", {"records": [record(server, server.inside_team)]}, server.all_key
+    ).json()["results"][0]
+    # then the risk and band are the same (one scoring function for both)
+    assert online["risk"] == pytest.approx(batch["risk"], abs=1e-4)
+    assert online["band"] == batch["band"]
+
+
+def test_team_risk_defaults_to_the_latest_month_with_history(server: Server) -> None:
+    # when a team is asked for without and with a month
+    latest = server.get(f"/v1/teams/{server.inside_team}/risk", server.all_key)
+    earlier = server.get(
+        f"/v1/teams/{server.inside_team}/risk", server.all_key, month=server.months[0]
+    )
+    # then the default is the latest scored month and history holds the scored months
+    assert latest.status_code == earlier.status_code == 200
+    assert latest.json()["month"] == server.months[-1]
+    assert [h["month"] for h in latest.json()["history"]] == server.months
+    assert [h["month"] for h in earlier.json()["history"]] == server.months[:1]
+    assert latest.json()["result"]["team_id"] == server.inside_team
+
+
+def test_flagged_is_ranked_and_filtered(server: Server) -> None:
+    # when the flagged list is asked for, whole and per intervention
+    everything = server.get("/v1/flagged", server.all_key).json()
+    buffer = server.get("/v1/flagged", server.all_key, intervention="buffer").json()
+    # then it is riskiest first, flagged only, and the filter keeps matching teams
+    risks = [r["risk"] for r in everything["results"]]
+    assert risks == sorted(risks, reverse=True)
+    assert all(r["flags"] for r in everything["results"])
+    assert all("buffer" in r["flags"] for r in buffer["results"])
+    assert everything["month"] == server.months[-1]
+
+
+def test_whatif_rescores_with_the_changes(server: Server) -> None:
+    # given a change to an actionable feature
+    body = {
+        "team_id": server.inside_team,
+        "month": server.months[-1],
+        "changes": {"overtime_mean_hours": 0.0},
+    }
+    # when posted
+    response = server.post("/v1/whatif", body, server.all_key)
+    # then before and after are scored teams of that month, with the change echoed
+    assert response.status_code == 200, response.text
+    payload = response.json()
+    assert payload["changes"] == {"overtime_mean_hours": 0.0}
+    assert payload["before"]["month"] == payload["after"]["month"] == server.months[-1]
+
+
+def test_model_names_the_resolved_version_and_its_card(server: Server, world: World) -> None:
+    response = server.get("/v1/model", server.all_key)
+    assert response.status_code == 200
+    payload = response.json()
+    assert payload["version"] == world.champion and payload["alias"] == "champion"
+    assert payload["trained_at"].endswith("Z") and payload["metrics"]
+    assert payload["model_card"] and payload["scored_months"] == server.months
+
+
+def test_health_routes_and_spec_are_open(server: Server) -> None:
+    for path in ("/livez", "/readyz", "/metrics"):
+        assert server.get(path).status_code == 200, path
+    spec = server.get("/docs.json").json()
+    assert {
+        "/v1/score",
+        "/v1/teams/{team_id}/risk",
+        "/v1/flagged",
+        "/v1/whatif",
+        "/v1/model",
+    } <= set(spec["paths"])
+
+
+# ---- auth and scope --------------------------------------------------------------------
+ROUTES = [
+    ("GET", "/v1/model"),
+    ("GET", "/v1/flagged"),
+    ("GET", "/v1/teams/T0001/risk"),
+    ("POST", "/v1/score"),
+    ("POST", "/v1/whatif"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), ROUTES)
+def test_missing_or_wrong_keys_get_401_on_every_data_route(
+    server: Server, method: str, path: str
+) -> None:
+    wrong = server.all_key[:-3] + ("aaa" if not server.all_key.endswith("aaa") else "bbb")
+    for key in (None, wrong, "erisk_nobody_secret", "not-a-key"):
+        response = httpx.request(method, server.url + path, headers=_auth(key), timeout=30)
+        assert response.status_code == 401, (key, response.text)
+        assert response.json()["error"]
+
+
+def test_a_scoped_key_sees_only_its_departments(server: Server) -> None:
+    key = server.scoped_key
+    # when the scoped key asks for its own team and for another department's
+    own = server.get(f"/v1/teams/{server.inside_team}/risk", key)
+    other = server.get(f"/v1/teams/{server.outside_team}/risk", key)
+    other_score = server.post("/v1/score", {"records": [record(server, server.outside_team)]}, key)
+    other_whatif = server.post(
+        "/v1/whatif",
+        {
+            "team_id": server.outside_team,
+            "month": server.months[-1],
+            "changes": {"overtime_mean_hours": 1},
+        },
+        key,
+    )
+    flagged = server.get("/v1/flagged", key).json()["results"]
+    other_filter = server.get("/v1/flagged", key, department=server.other_department)
+    # then its own team answers, the other department is 404 everywhere, with no data
+    assert own.status_code == 200
+    for refused in (other, other_score, other_whatif, other_filter):
+        assert refused.status_code == 404
+        assert server.outside_team not in refused.text or "unknown team" in refused.text
+        assert "risk" not in refused.json()
+    assert all(r["department"] == server.scoped_department for r in flagged)
+    # and an unknown team answers exactly like a team outside the scope
+    unknown = server.get("/v1/teams/NO-SUCH-TEAM/risk", key)
+    assert unknown.status_code == 404 and "unknown team" in unknown.json()["error"]
+
+
+def test_a_revoked_key_is_refused_without_a_restart(server: Server) -> None:
+    from serving.auth import create_key, revoke_key
+
+    # given a new key that works
+    key = create_key(server.keys_file, "temp", "all")
+    assert server.get("/v1/model", key).status_code == 200
+    # when it is revoked in the file
+    time.sleep(0.02)
+    revoke_key(server.keys_file, "temp")
+    # then the running server refuses it
+    assert server.get("/v1/model", key).status_code == 401
+
+
+# ---- audit -----------------------------------------------------------------------------
+def test_every_data_request_is_audited_with_its_template_and_never_the_key(
+    server: Server,
+) -> None:
+    # given the audit log so far
+    before = len(server.audit())
+    # when an allowed, a refused-by-scope and an unauthenticated request are made
+    server.get(f"/v1/teams/{server.inside_team}/risk", server.scoped_key, month=server.months[0])
+    server.get(f"/v1/teams/{server.outside_team}/risk", server.scoped_key)
+    server.get("/v1/flagged")
+    server.get("/livez")
+    # then three lines were added (none for health), with the fixed fields
+    lines = server.audit()[before:]
+    assert [line["status"] for line in lines] == [200, 404, 401]
+    allowed, refused, anonymous = lines
+    assert allowed == {
+        **allowed,
+        "key_id": "scoped",
+        "method": "GET",
+        "route": "/v1/teams/{team_id}/risk",
+        "team_id": server.inside_team,
+        "department": server.scoped_department,
+        "month": server.months[0],
+    }
+    assert refused["key_id"] == "scoped" and refused["team_id"] == server.outside_team
+    assert anonymous["key_id"] is None and anonymous["route"] == "/v1/flagged"
+    text = server.audit_log.read_text()
+    assert server.scoped_key not in text and server.all_key not in text
+    assert server.scoped_key.split("_", 2)[2] not in text
+
+
+# ---- errors ----------------------------------------------------------------------------
+def test_invalid_input_is_a_400_with_field_level_detail(server: Server) -> None:
+    key = server.all_key
+    empty = server.post("/v1/score", {"records": []}, key)
+    bad_month = server.post(
+        "/v1/score", {"records": [{"team_id": server.inside_team, "month": "2026-13"}]}, key
+    )
+    unknown_field = server.post(
+        "/v1/score",
+        {"records": [{"team_id": server.inside_team, "month": "2026-10", "salary": 1}]},
+        key,
+    )
+    not_json = server.post(
+        "/v1/score", b"{records:", key, headers={"Content-Type": "application/json"}
+    )
+    immutable = server.post(
+        "/v1/whatif",
+        {"team_id": server.inside_team, "month": server.months[-1], "changes": {"headcount": 3}},
+        key,
+    )
+    bad_query = server.get("/v1/flagged", key, intervention="bonus")
+    for response in (empty, bad_month, unknown_field, not_json, immutable, bad_query):
+        assert response.status_code == 400, response.text
+        assert response.json()["error"] and response.json()["detail"]
+    assert empty.json()["detail"][0]["loc"] == ["body", "records"]
+    assert bad_month.json()["detail"][0]["loc"] == ["body", "records", 0, "month"]
+    assert immutable.json()["detail"][0]["loc"] == ["body", "changes", "headcount"]
+
+
+def test_unknown_months_are_404_with_a_clear_message(server: Server) -> None:
+    key = server.all_key
+    team = server.get(f"/v1/teams/{server.inside_team}/risk", key, month="1999-01")
+    flagged = server.get("/v1/flagged", key, month="1999-01")
+    whatif = server.post(
+        "/v1/whatif",
+        {"team_id": server.inside_team, "month": "1999-01", "changes": {"overtime_mean_hours": 1}},
+        key,
+    )
+    for response in (team, flagged, whatif):
+        assert response.status_code == 404, response.text
+        assert "1999-01" in response.json()["error"]
+
+
+def test_oversized_and_pickle_bodies_are_refused(server: Server) -> None:
+    key = server.all_key
+    # given a body over the server's 200 kB limit, and a pickle
+    big = json.dumps({"records": [record(server, server.inside_team)] * 1000}).encode()
+    assert len(big) > 200_000
+    too_big = server.post("/v1/score", big, key, headers={"Content-Type": "application/json"})
+    pickle = server.post(
+        "/v1/score", b"\x80\x04N.", key, headers={"Content-Type": "application/x-python-pickle"}
+    )
+    bento_pickle = server.post(
+        "/v1/score", b"\x80\x04N.", key, headers={"Content-Type": "application/vnd.bentoml+pickle"}
+    )
+    too_many = server.post(
+        "/v1/score", {"records": [{"team_id": "T1", "month": "2026-01"}] * 1001}, key
+    )
+    # then 413, 415 and 400, each with an error body
+    assert too_big.status_code == 413 and too_big.json()["error"]
+    assert pickle.status_code == 415 and "pickle" in pickle.json()["error"]
+    assert bento_pickle.status_code == 415
+    assert too_many.status_code == 400
+
+
+# ---- the spec, fuzzed ------------------------------------------------------------------
+def test_schemathesis_finds_no_server_error_and_conforming_responses(
+    server: Server, tmp_path: Path
+) -> None:
+    # given the service's own OpenAPI and a valid key
+    command = [
+        str(Path(sys.executable).with_name("schemathesis")),
+        "run",
+        f"{server.url}/docs.json",
+        "--max-examples",
+        "50",
+        "--seed",
+        "7",
+        "--workers",
+        "2",
+        "--checks",
+        "not_a_server_error,status_code_conformance,content_type_conformance,"
+        "response_schema_conformance",
+        "-H",
+        f"Authorization: Bearer {server.all_key}",
+        "--include-path-regex",
+        "^/v1/",
+        "--request-timeout",
+        "30",
+        "--suppress-health-check",
+        "all",
+    ]
+    # when it runs
+    done = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env={**server.env, "NO_COLOR": "1"},
+        cwd=tmp_path,  # its example database (.schemathesis/) stays out of the checkout
+    )
+    # then no operation failed a check
+    assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
