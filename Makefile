@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO_EXPORT ?= data/demo-export
+DEMO_PORT   ?= 3000
 
 export MLFLOW_DISABLE_TELEMETRY := true
 
@@ -28,7 +29,7 @@ system-packages:
 
 
 ## The main job on the embedded defaults:
-## generate -> ingest -> features -> train -> promote -> score every month -> HR report.
+## generate -> ingest -> features -> train -> promote -> score every month -> HR report -> serve.
 demo: install
 	@test -e $(DEMO_EXPORT)/_SUCCESS || \
 	  $(BIN)/erisk generate --out $(DEMO_EXPORT) --scenario default --truth
@@ -39,6 +40,11 @@ demo: install
 	$(BIN)/erisk score --all-months
 	$(BIN)/erisk report --month latest --html data/reports/latest.html --csv data/reports/latest.csv
 	@echo "HR report: data/reports/latest.html  (CSV for Excel: data/reports/latest.csv)"
+	@KEY=$$($(BIN)/erisk keys create --id demo-$$(date +%Y%m%d%H%M%S) --departments all) && \
+	  echo "Demo API key (all departments): $$KEY" && \
+	  echo "Try: curl -H 'Authorization: Bearer $$KEY' 'http://127.0.0.1:$(DEMO_PORT)/v1/flagged?lang=ja'" && \
+	  echo "Swagger UI: http://127.0.0.1:$(DEMO_PORT)/   (Ctrl-C stops the server)"
+	$(BIN)/erisk serve --host 127.0.0.1 --port $(DEMO_PORT)
 
 ## Every test (slow ones included), after lint.
 test: install system-packages
