@@ -56,8 +56,6 @@ DEFAULT_ALIAS = "champion"
 ENGINES = ("pandas", "spark")
 # Used only while the training pipeline does not store bands.json with the model.
 DEFAULT_BANDS_WITHOUT_MODEL_FILE = BandThresholds(medium=0.2, high=0.4)
-BANDS_FILE = "bands.json"
-BANDS_ARTIFACT_PATHS = (BANDS_FILE, f"model_files/{BANDS_FILE}", f"model/artifacts/{BANDS_FILE}")
 TRAINING_TABLE_ARTIFACT = "training_table.parquet"
 # fallback drift reference: rows dated before M minus this many months (their labels were
 # complete when a model was trained, so they stand in for the training window)
@@ -299,15 +297,15 @@ def resolve_model(settings: Settings, alias: str | None, version: int | None) ->
         if isinstance(missing, MlflowException | OSError):
             raise UserError(f"cannot load {uri}: {missing}") from missing
         raise
-    bands, source = _model_bands(bundle.run_id)
+    bands, source = _model_bands(bundle)
     return ResolvedModel(name, version, uri, bundle, bands, source)
 
 
-def _model_bands(run_id: str | None) -> tuple[BandThresholds, str]:
-    """The band thresholds stored with the model, or the named default (with a warning)."""
-    payload = read_run_artifact(run_id, BANDS_ARTIFACT_PATHS, lambda p: json.loads(p.read_text()))
-    if payload is not None:
-        return BandThresholds.from_dict(payload), "model"
+def _model_bands(bundle: ModelBundle) -> tuple[BandThresholds, str]:
+    """The band thresholds loaded with the model (``bands.json``), or the named default for
+    models trained before bands were stored (with a warning)."""
+    if bundle.bands is not None:
+        return bundle.bands, "model"
     logger.warning(
         "model has no bands.json: using the default bands medium >= %.2f, high >= %.2f",
         DEFAULT_BANDS_WITHOUT_MODEL_FILE.medium,

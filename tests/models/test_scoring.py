@@ -12,21 +12,10 @@ from models.dataset import encode_features, schema_from_table
 from models.explanations import BandThresholds
 from models.registry import ModelBundle
 from models.scoring import WhatIfRefused, parse_changes, score_team_months, what_if
+from tests.result_shape import RESULT_KEYS
 
 NAMES = [spec.name for spec in FEATURES]
 BANDS = BandThresholds(medium=0.2, high=0.4)
-RESULT_KEYS = {
-    "team_id",
-    "team_name",
-    "department",
-    "month",
-    "risk",
-    "band",
-    "flags",
-    "drivers",
-    "actions",
-    "model_version",
-}
 
 
 def team_months(n: int, seed: int) -> pd.DataFrame:

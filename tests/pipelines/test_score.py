@@ -26,6 +26,7 @@ from tests.pipelines.test_scores_store import (
     lock_is_free,
     start_child,
 )
+from tests.result_shape import DRIVER_KEYS, RESULT_KEYS
 
 pytestmark = [
     pytest.mark.slow,
@@ -36,20 +37,6 @@ pytestmark = [
     # raised while training the fixture's model (the pyfunc's type hints), not by scoring
     pytest.mark.filterwarnings("ignore:.*Any type hint is inferred as AnyType"),
 ]
-
-RESULT_KEYS = {
-    "team_id",
-    "team_name",
-    "department",
-    "month",
-    "risk",
-    "band",
-    "flags",
-    "drivers",
-    "actions",
-    "model_version",
-}
-DRIVER_KEYS = {"feature", "value", "previous", "contribution", "text"}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -1,0 +1,15 @@
+"""The scored-team shape fixed in shared/interfaces.md, spelled out once for every test."""
+
+RESULT_KEYS = {
+    "team_id",
+    "team_name",
+    "department",
+    "month",
+    "risk",
+    "band",
+    "flags",
+    "drivers",
+    "actions",
+    "model_version",
+}
+DRIVER_KEYS = {"feature", "value", "previous", "contribution", "text"}
