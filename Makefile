@@ -25,7 +25,10 @@ $(STAMP): pyproject.toml
 system-packages:
 	@scripts/ensure-system-packages.sh \
 	  '/usr/lib/postgresql/*/bin/initdb:postgresql' \
-	  java:openjdk-17-jre-headless
+	  java:openjdk-17-jre-headless \
+	  chromium:chromium \
+	  chromedriver:chromium-driver \
+	  '/usr/share/fonts/opentype/noto/NotoSansCJK-*.ttc:fonts-noto-cjk'
 
 
 ## The main job on the embedded defaults:

@@ -39,6 +39,7 @@ from serving.schemas import (
     WhatIfResponse,
 )
 from serving.state import NotFoundError, RefusedError, ServingState
+from serving.ui.session import CSRF_HEADER, SESSION_COOKIE, Sessions, parse_cookies
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ PREFIX = "/v1"
 INLINE_RECORDS = 20
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
 REFUSED_CONTENT_TYPES = ("pickle", "x-python-serialize")
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
@@ -76,7 +78,7 @@ class Guard:
         runtime: Runtime = self.api.state.runtime
         state = scope.setdefault("state", {})
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        key = runtime.keys.authenticate(headers.get("authorization"))
+        key, csrf_missing = self._key(runtime, headers, scope["method"])
         audit: dict[str, Any] = {}
         state["erisk_audit"] = audit
         status = {"code": 500}
@@ -87,7 +89,7 @@ class Guard:
             await send(message)
 
         try:
-            refusal = self._refusal(key, headers, runtime.max_body_bytes)
+            refusal = self._refusal(key, headers, runtime.max_body_bytes, csrf_missing)
             if refusal is not None:
                 await refusal(scope, receive, send_and_watch)
                 return
@@ -109,11 +111,28 @@ class Guard:
             )
 
     @staticmethod
-    def _refusal(key: ApiKey | None, headers: dict[str, str], limit: int) -> Response | None:
+    def _key(runtime: Runtime, headers: dict[str, str], method: str) -> tuple[ApiKey | None, bool]:
+        """The caller's key from ``Authorization: Bearer``, else from the HR page's session
+        cookie; and whether a cookie-borne write lacks its CSRF token (the page's scripts
+        send it; another site cannot read it)."""
+        if "authorization" in headers or runtime.sessions is None:
+            return runtime.keys.authenticate(headers.get("authorization")), False
+        cookie = parse_cookies(headers.get("cookie")).get(SESSION_COOKIE)
+        key = runtime.sessions.key_for(cookie, runtime.keys)
+        unsafe = method not in SAFE_METHODS
+        csrf_missing = unsafe and not runtime.sessions.csrf_ok(cookie, headers.get(CSRF_HEADER))
+        return key, key is not None and csrf_missing
+
+    @staticmethod
+    def _refusal(
+        key: ApiKey | None, headers: dict[str, str], limit: int, csrf_missing: bool = False
+    ) -> Response | None:
         if key is None:
             response = error(401, "missing, unknown or revoked API key (Authorization: Bearer)")
             response.headers["WWW-Authenticate"] = "Bearer"
             return response
+        if csrf_missing:
+            return error(403, "missing or wrong CSRF token (X-CSRF-Token) for a page session")
         content_type = headers.get("content-type", "").lower()
         if any(name in content_type for name in REFUSED_CONTENT_TYPES):
             return error(415, f"content type {content_type!r} is refused: send application/json")
@@ -150,10 +169,17 @@ def _limited(receive: Receive, limit: int) -> Receive:
 class Runtime:
     """The loaded state plus the key ring and audit log of one worker."""
 
-    def __init__(self, state: ServingState, keys: KeyRing, audit: AuditLog) -> None:
+    def __init__(
+        self,
+        state: ServingState,
+        keys: KeyRing,
+        audit: AuditLog,
+        sessions: Sessions | None = None,
+    ) -> None:
         self.state = state
         self.keys = keys
         self.audit = audit
+        self.sessions = sessions
         self.max_body_bytes = int(os.environ.get("ERISK_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES))
 
 

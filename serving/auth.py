@@ -214,6 +214,13 @@ class KeyRing:
             return None
         return entry
 
+    def by_id(self, key_id: str) -> ApiKey | None:
+        """The key with this id as the file says now (revoked keys included), or None.
+
+        For sign-in sessions, which name a key without presenting its secret: the caller
+        checks a signature over the key's stored digest and ``active``."""
+        return self._current().get(key_id)
+
 
 def bearer_token(authorization: str | None) -> str | None:
     """The token of ``Bearer <token>``; None for anything else."""

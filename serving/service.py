@@ -1,6 +1,7 @@
 """The BentoML service: ``bentoml serve serving.service:EngagementRisk`` (or ``erisk serve``).
 
-It mounts the ``/v1`` FastAPI app (``serving.api``) beside BentoML's own ``/`` (Swagger),
+It mounts the ``/v1`` FastAPI app (``serving.api``) and the HR page at ``/ui``
+(``serving.ui.app``) beside BentoML's own ``/`` (Swagger),
 ``/docs.json``, ``/livez``, ``/readyz`` and ``/metrics``. At start-up each worker resolves
 the ``champion`` alias once, loads the model, the team table and the model facts, then
 freezes the garbage collector's view of everything loaded (``gc.freeze()``): otherwise
@@ -16,10 +17,12 @@ import os
 import bentoml
 
 from serving.api import Runtime, create_app
+from serving.ui.app import create_ui_app
 
 logger = logging.getLogger(__name__)
 
 api_app = create_app()
+ui_app = create_ui_app()
 WORKERS = int(os.environ.get("ERISK_SERVE_WORKERS", "2"))
 
 
@@ -44,6 +47,7 @@ def _log_serving_info() -> None:
     logging={"access": {"enabled": False}},
 )
 @bentoml.asgi_app(api_app, path="/v1")
+@bentoml.asgi_app(ui_app, path="/ui")
 class EngagementRisk:
     """Team engagement risk for HR, per team only, behind API keys."""
 
@@ -51,6 +55,7 @@ class EngagementRisk:
         from pipelines.settings import load_settings
         from serving.auth import AuditLog, KeyRing, audit_path, keys_path
         from serving.state import ServingState
+        from serving.ui.session import Sessions, load_secret
 
         # one OpenMP thread per worker: a one-row SHAP call with a thread per core spends
         # most of its time waking threads (14 ms -> 4.5 ms per request, measured)
@@ -60,7 +65,10 @@ class EngagementRisk:
         state = ServingState(settings)
         keys = KeyRing(keys_path(settings.data_dir))
         audit = AuditLog(audit_path(settings.data_dir))
-        api_app.state.runtime = Runtime(state, keys, audit)
+        sessions = Sessions(load_secret(settings.data_dir))
+        runtime = Runtime(state, keys, audit, sessions)
+        api_app.state.runtime = runtime
+        ui_app.state.runtime = runtime
         gc.collect()
         gc.freeze()
         logger.info("ready: model version %s", state.model.version)

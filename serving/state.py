@@ -248,3 +248,17 @@ class ServingState:
         except WhatIfRefused as refused:
             raise RefusedError(str(refused), ["body", "changes"]) from refused
         return {"team_id": team.team_id, "month": month, **result.as_dict()}
+
+    def feature_row(self, team: Team, month: str) -> dict[str, Any] | None:
+        """The team-month's feature row from the current snapshot (for the page's what-if
+        sliders), or None when the snapshot cannot build that month."""
+        try:
+            self.data.require_scorable(month)
+        except UserError:
+            return None
+        with self._features_lock:
+            rows = self.data.features([month])
+        rows = rows[rows["team_id"].astype(str) == team.team_id]
+        if rows.empty:
+            return None
+        return rows.iloc[0].to_dict()

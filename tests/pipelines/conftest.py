@@ -38,6 +38,7 @@ class World:
 def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     """A 16-team, 22-month world with a champion model trained on it (built once)."""
     from models.backtest import BacktestConfig
+    from models.train import BoosterParams
     from pipelines.build_features import run_features
     from pipelines.generate import run_generate
     from pipelines.ingest import run_ingest
@@ -56,8 +57,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
         run_generate(root / "export", "default", teams=16, months=22, seed=11)
         run_ingest(root / "export", settings)
         run_features(settings)
+        # leaves of 10 rows, not 80: with ~300 team-months the default grows no split, and
+        # a constant model would let what-if and driver tests pass without a real model
         options = TrainOptions(
             backtest=BacktestConfig(n_folds=3, holdout_months=4, min_fit_months=4),
+            params=BoosterParams(min_data_in_leaf=10),
             bootstrap_replicates=20,
             measure_monotone_cost=False,
         )

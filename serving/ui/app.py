@@ -1,0 +1,532 @@
+"""The HR page: a Starlette app the BentoML service mounts at ``/ui``.
+
+Server-rendered HTML (Jinja2, autoescaped) with one stylesheet and one script, both served
+from this package: nothing is fetched from the internet and nothing needs building. Every
+figure comes from the same ``ServingState`` methods the ``/v1`` routes call, so the page and
+the API always agree; the what-if panel's script calls ``POST /v1/whatif`` itself, with the
+session cookie and a CSRF token.
+
+Sign-in turns an API key into a signed, HttpOnly, SameSite=Strict session cookie
+(``serving.ui.session``); a key sees only its departments here as in the API; every data
+page writes an audit line like the API's (route as its template, never the key).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import logging
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from serving.auth import ApiKey
+from serving.state import NotFoundError, RefusedError
+from serving.ui.charts import BAND_SHAPES, risk_trend_svg
+from serving.ui.session import LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE
+from serving.ui.sliders import sliders_for
+from serving.ui.texts import HEADLINE_METRICS, TEXT, Lang, choose_lang, department_name
+
+logger = logging.getLogger(__name__)
+
+HERE = Path(__file__).parent
+MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+TEAM_ID = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
+MAX_FORM_BYTES = 16 * 1024
+TOP_REASONS = 3
+TOP_ACTIONS = 3
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+# the printable report is one self-contained file with its own inline CSS
+REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
+
+
+class BadRequestError(ValueError):
+    """A query parameter the page cannot use (shown as a 400 page)."""
+
+
+@dataclass
+class Page:
+    """One request as the page handlers see it: who, in which language, from where."""
+
+    request: Request
+    runtime: Any
+    key: ApiKey | None
+    session: str | None
+    lang: Lang
+    base: str
+    audit: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def state(self) -> Any:
+        return self.runtime.state
+
+    @property
+    def text(self) -> dict[str, str]:
+        return TEXT[self.lang]
+
+    @property
+    def csrf(self) -> str | None:
+        if self.session is None or self.runtime.sessions is None:
+            return None
+        return self.runtime.sessions.csrf_token(self.session)
+
+    def query(self, name: str) -> str | None:
+        value = self.request.query_params.get(name)
+        return value.strip() or None if value is not None else None
+
+    def month(self) -> str:
+        """``?month=`` if it was scored; the latest scored month by default."""
+        asked = self.query("month")
+        if asked is not None and not MONTH.match(asked):
+            raise BadRequestError(f"month {asked!r} is not YYYY-MM")
+        return self.state.scored_month(asked)
+
+    def lang_links(self) -> dict[str, str]:
+        """This page in each language (the other query parameters kept)."""
+        params = dict(self.request.query_params)
+        links = {}
+        for lang in ("ja", "en"):
+            params["lang"] = lang
+            links[lang] = f"{self.request.url.path}?{urlencode(params)}"
+        return links
+
+
+# ---- rendering --------------------------------------------------------------------------
+def _environment() -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.globals["band_shapes"] = BAND_SHAPES
+    environment.filters["pct"] = lambda value, digits=1: (
+        "–" if value is None else f"{float(value) * 100:.{digits}f}%"
+    )
+    environment.globals["trained_at_text"] = trained_at_text
+    environment.filters["signed_points"] = lambda value: f"{float(value) * 100:+.1f}"
+    return environment
+
+
+MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def render(page: Page, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """A template with what every page needs (language, links, key, CSRF token)."""
+    environment: Environment = page.request.app.state.templates
+    body = environment.get_template(template).render(
+        t=page.text,
+        lang=page.lang,
+        base=page.base,
+        key=page.key,
+        csrf=page.csrf,
+        lang_links=page.lang_links(),
+        department_name=lambda code: department_name(code, page.lang),
+        **context,
+    )
+    return HTMLResponse(body, status_code=status)
+
+
+def message_page(page: Page, status: int, title: str, message: str) -> HTMLResponse:
+    return render(page, "message.html", status=status, title=title, message=message)
+
+
+# ---- cookies ----------------------------------------------------------------------------
+def _secure(request: Request) -> bool:
+    """Mark cookies Secure when the page is reached over HTTPS (directly or via a proxy)."""
+    forwarded = request.headers.get("x-forwarded-proto", "")
+    return request.url.scheme == "https" or forwarded.split(",")[0].strip() == "https"
+
+
+def set_cookie(
+    response: Response, request: Request, name: str, value: str, max_age: int, path: str
+) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path=path,
+        httponly=True,
+        samesite="strict",
+        secure=_secure(request),
+    )
+
+
+# ---- the guard every page goes through -----------------------------------------------------
+def _page(request: Request) -> Page:
+    runtime = request.app.state.runtime
+    session = request.cookies.get(SESSION_COOKIE)
+    key = None
+    if session and runtime.sessions is not None:
+        key = runtime.sessions.key_for(session, runtime.keys)
+    lang = choose_lang(
+        request.query_params.get("lang"),
+        request.cookies.get(LANG_COOKIE),
+        request.headers.get("accept-language"),
+    )
+    base = request.scope.get("root_path", "").rstrip("/")
+    return Page(request, runtime, key, session if key else None, lang, base)
+
+
+Handler = Callable[[Page], Response]
+
+
+def guarded(route: str, handler: Handler, *, audited: bool = True) -> Callable[..., Any]:
+    """Run ``handler`` for a signed-in key, else send the browser to the sign-in page.
+
+    Writes the audit line (refusals included), turns unknown teams/months into 404 pages and
+    bad parameters into 400 pages, and remembers a language chosen with ``?lang=``."""
+
+    async def endpoint(request: Request) -> Response:
+        page = _page(request)
+        status = 500
+        try:
+            if page.key is None:
+                target = f"{page.base}/login"
+                if request.cookies.get(SESSION_COOKIE):
+                    target += "?expired=1"
+                response: Response = RedirectResponse(target, status_code=303)
+            else:
+                try:
+                    response = await run_in_threadpool(handler, page)
+                except NotFoundError as missing:
+                    response = message_page(page, 404, page.text["not_found"], str(missing))
+                except (BadRequestError, RefusedError) as bad:
+                    response = message_page(page, 400, page.text["error_title"], str(bad))
+            if request.query_params.get("lang") in ("ja", "en"):
+                set_cookie(response, request, LANG_COOKIE, page.lang, 365 * 86400, "/ui")
+            status = response.status_code
+            return response
+        finally:
+            if audited:
+                page.runtime.audit.write(
+                    key_id=page.key.id if page.key is not None else None,
+                    method=request.method,
+                    route=route,
+                    status=status,
+                    team_id=page.audit.get("team_id"),
+                    department=page.audit.get("department"),
+                    month=page.audit.get("month"),
+                )
+
+    return endpoint
+
+
+# ---- pages ------------------------------------------------------------------------------
+def flagged_page(page: Page) -> Response:
+    """The month's flagged teams of the key's departments, riskiest first."""
+    state, key = page.state, page.key
+    assert key is not None
+    month = page.month()
+    department = page.query("department")
+    intervention = page.query("intervention")
+    page.audit.update(month=month, department=department)
+    if intervention not in (None, "buffer", "recognition"):
+        raise BadRequestError(f"intervention {intervention!r} is not buffer or recognition")
+    departments = sorted({t.department for t in state.teams.values() if key.sees(t.department)})
+    if department is not None and department not in departments:
+        raise NotFoundError(f"unknown department {department!r}")
+    listing = state.flagged(month, intervention, department, key.sees, page.lang)
+    visible = [
+        r
+        for r in state.store.read_month(month, page.lang).results
+        if key.sees(r.get("department")) and department in (None, r.get("department"))
+    ]
+    summary = page.text["summary"].format(
+        flagged=sum(bool(r["flags"]) for r in visible),
+        teams=len(visible),
+        high=sum(r["band"] == "high" for r in visible),
+        medium=sum(r["band"] == "medium" for r in visible),
+    )
+    download = urlencode({"month": month, "lang": page.lang})
+    return render(
+        page,
+        "flagged.html",
+        title=page.text["flagged_title"].format(month=month),
+        nav="flagged",
+        month=month,
+        months=list(reversed(state.store.months())),
+        departments=departments,
+        department=department,
+        intervention=intervention,
+        results=listing["results"],
+        summary=summary,
+        top_reasons=TOP_REASONS,
+        top_actions=TOP_ACTIONS,
+        download=download,
+    )
+
+
+def team_page(page: Page) -> Response:
+    """One team: risk, 12-month trend, reasons, actions and the what-if panel."""
+    state, key = page.state, page.key
+    assert key is not None
+    team_id = page.request.path_params["team_id"]
+    page.audit.update(team_id=team_id)
+    if not TEAM_ID.match(team_id):
+        raise NotFoundError(f"unknown team {team_id!r}")
+    team = state.team(team_id, key.sees)
+    page.audit.update(department=team.department)
+    month = page.month()
+    page.audit.update(month=month)
+    risk = state.team_risk(team, month, page.lang)
+    result = risk["result"]
+    labels = {
+        "chart_title": page.text["trend_chart"].format(team=team.team_name or team.team_id),
+        **{f"band_{b}": page.text[f"band_{b}"] for b in ("high", "medium", "low")},
+    }
+    bands = state.facts["bands"]
+    chart = risk_trend_svg(
+        risk["history"], {"high": bands["high"], "medium": bands["medium"]}, labels
+    )
+    row = state.feature_row(team, month)
+    sliders = sliders_for(row, page.lang) if row is not None else None
+    return render(
+        page,
+        "team.html",
+        title=team.team_name or team.team_id,
+        nav="flagged",
+        team=team,
+        month=month,
+        months=[m for m in reversed(state.store.months())],
+        result=result,
+        history=risk["history"],
+        chart=Markup(chart),  # built from numbers and escaped labels only
+        sliders=sliders,
+        back=f"{page.base}/?{urlencode({'month': month})}",
+    )
+
+
+def model_page(page: Page) -> Response:
+    """The resolved model version, its headline backtest figures and its model card."""
+    facts = page.state.facts
+    metrics = facts["metrics"]
+    headline = [
+        {
+            "name": page.text[f"m.{name}"],
+            "value": metrics[name],
+            "low": metrics.get(f"ci90.{name}.low"),
+            "high": metrics.get(f"ci90.{name}.high"),
+        }
+        for name in HEADLINE_METRICS
+        if name in metrics
+    ]
+    card = facts.get("model_card")
+    return render(
+        page,
+        "model.html",
+        title=page.text["model_title"],
+        nav="model",
+        facts=facts,
+        headline=headline,
+        card=Markup(MARKDOWN.render(card)) if card else None,  # raw HTML disabled
+        months=page.state.store.months(),
+    )
+
+
+def _report(page: Page) -> Any:
+    """The month's HR report limited to the key's departments."""
+    from pipelines.report import build_report, trend_rows
+
+    state, key = page.state, page.key
+    assert key is not None
+    month = page.month()
+    page.audit.update(month=month)
+    visible = {t.team_id for t in state.teams.values() if key.sees(t.department)}
+    history = trend_rows(state.store, month)
+    history = history[history["team_id"].astype(str).isin(visible)].reset_index(drop=True)
+    report = build_report(state.store, month, page.lang, history)
+    results = [r for r in report.results if key.sees(r.get("department"))]
+    return report.__class__(**{**report.__dict__, "results": results})
+
+
+def export_csv(page: Page) -> Response:
+    """The month as CSV: UTF-8 with BOM and CRLF, which Japanese Excel opens correctly."""
+    from pipelines.hr_report import render_csv
+
+    report = _report(page)
+    name = f"hr-report-{report.month}-{report.lang}.csv"
+    return Response(
+        render_csv(report),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def report_html(page: Page) -> Response:
+    """The printable report of the month (the batch job's HTML, the key's teams only)."""
+    from pipelines.hr_report import render_html
+
+    report = _report(page)
+    name = f"hr-report-{report.month}-{report.lang}.html"
+    return HTMLResponse(
+        render_html(report),
+        headers={
+            "Content-Disposition": f'inline; filename="{name}"',
+            "Content-Security-Policy": REPORT_CSP,
+        },
+    )
+
+
+# ---- sign-in and sign-out -----------------------------------------------------------------
+async def _form(request: Request) -> FormData | None:
+    """The posted form, or None when it is too large to be a sign-in form."""
+    length = request.headers.get("content-length", "")
+    if not length.isdigit() or int(length) > MAX_FORM_BYTES:
+        return None
+    return await request.form(max_files=0, max_fields=10)
+
+
+def _login_form(page: Page, status: int = 200, notice: str | None = None) -> Response:
+    token = secrets.token_urlsafe(24)
+    response = render(
+        page,
+        "login.html",
+        status=status,
+        title=page.text["login_title"],
+        nav=None,
+        login_csrf=token,
+        notice=notice,
+    )
+    set_cookie(response, page.request, LOGIN_CSRF_COOKIE, token, 3600, "/ui")
+    return response
+
+
+async def login(request: Request) -> Response:
+    """GET: the sign-in form. POST: a key in, a session cookie out (audited)."""
+    page = _page(request)
+    if request.method == "GET":
+        if page.key is not None:
+            return RedirectResponse(f"{page.base}/", status_code=303)
+        notice = None
+        if request.query_params.get("expired"):
+            notice = page.text["login_expired"]
+        elif request.query_params.get("signed_out"):
+            notice = page.text["signed_out"]
+        return _login_form(page, notice=notice)
+    runtime = page.runtime
+    status, key = 500, None
+    try:
+        form = await _form(request)
+        if form is None:
+            response = message_page(page, 413, page.text["error_title"], "form too large")
+        else:
+            sent = str(form.get("csrf") or "")
+            expected = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
+            if not expected or not hmac.compare_digest(sent, expected):
+                response = _login_form(page, 403, page.text["csrf_failed"])
+            else:
+                presented = str(form.get("api_key") or "").strip()
+                key = runtime.keys.authenticate(f"Bearer {presented}")
+                if key is None or runtime.sessions is None:
+                    response = _login_form(page, 401, page.text["login_failed"])
+                else:
+                    response = RedirectResponse(f"{page.base}/", status_code=303)
+                    session = runtime.sessions.issue(key)
+                    set_cookie(
+                        response, request, SESSION_COOKIE, session, runtime.sessions.lifetime_s, "/"
+                    )
+                    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/ui")
+        status = response.status_code
+        return response
+    finally:
+        runtime.audit.write(
+            key_id=key.id if key is not None else None,
+            method="POST",
+            route="/ui/login",
+            status=status,
+        )
+
+
+async def logout(request: Request) -> Response:
+    """Forget the session cookie (POST with the CSRF token, so no other site can do it)."""
+    page = _page(request)
+    form = await _form(request)
+    token = str(form.get("csrf") or "") if form is not None else ""
+    if page.key is not None and not page.runtime.sessions.csrf_ok(page.session, token):
+        return message_page(page, 403, page.text["error_title"], page.text["csrf_failed"])
+    response = RedirectResponse(f"{page.base}/login?signed_out=1", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
+    page.runtime.audit.write(
+        key_id=page.key.id if page.key is not None else None,
+        method="POST",
+        route="/ui/logout",
+        status=303,
+    )
+    return response
+
+
+# ---- headers on every answer ---------------------------------------------------------------
+class SecurityHeaders:
+    """CSP, no sniffing, no framing, no referrer; pages never cached (they hold data)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = "/static/" in scope["path"]
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                extra = {
+                    b"content-security-policy": PAGE_CSP.encode(),
+                    b"x-content-type-options": b"nosniff",
+                    b"x-frame-options": b"DENY",
+                    b"referrer-policy": b"no-referrer",
+                    b"cache-control": b"max-age=3600" if static else b"no-store",
+                }
+                headers += [(k, v) for k, v in extra.items() if k not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def create_ui_app() -> Starlette:
+    """The ``/ui`` app; ``app.state.runtime`` is set by the service once it has loaded."""
+    routes = [
+        Route("/", guarded("/ui/", flagged_page)),
+        Route("/teams/{team_id}", guarded("/ui/teams/{team_id}", team_page)),
+        Route("/model", guarded("/ui/model", model_page)),
+        Route("/export.csv", guarded("/ui/export.csv", export_csv)),
+        Route("/report.html", guarded("/ui/report.html", report_html)),
+        Route("/login", login, methods=["GET", "POST"]),
+        Route("/logout", logout, methods=["POST"]),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    app = Starlette(routes=routes)
+    app.state.templates = _environment()
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def trained_at_text(value: str | None) -> str:
+    """``2026-11-28T20:40:00Z`` → ``2026-11-28 20:40 UTC`` (or a dash)."""
+    if not value:
+        return "–"
+    moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment.strftime("%Y-%m-%d %H:%M UTC")

@@ -1,0 +1,268 @@
+"""Every word of the HR page in Japanese and English, and how the page picks a language.
+
+Department and intervention names are those of the printed report (``pipelines.hr_report``),
+so the page, the CSV and the printable report call things the same.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pipelines.hr_report import DEPARTMENTS_JA
+
+Lang = Literal["ja", "en"]
+LANGS: tuple[Lang, ...] = ("ja", "en")
+
+TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "product": "Engagement risk",
+        "skip": "Skip to the content",
+        "nav_flagged": "Teams to support",
+        "nav_model": "Model",
+        "sign_out": "Sign out",
+        "signed_in_as": "Signed in with key",
+        "language": "Language",
+        "decision_note": (
+            "Scores support decisions by people. They never trigger anything by themselves: "
+            "talk with the team and its manager before acting."
+        ),
+        "login_title": "Sign in",
+        "login_intro": (
+            "Paste the API key HR administration gave you (it starts with erisk_). "
+            "You will see the departments that key covers."
+        ),
+        "login_key": "API key",
+        "login_submit": "Sign in",
+        "login_failed": "That key is unknown, revoked or mistyped. Check it and try again.",
+        "login_expired": "Your session has ended. Sign in again.",
+        "signed_out": "You have signed out.",
+        "csrf_failed": "The form has expired. Reload the page and try again.",
+        "flagged_title": "Teams that need support in {month}",
+        "filters": "Filters",
+        "month": "Month",
+        "department": "Department",
+        "intervention": "Intervention",
+        "all": "All",
+        "apply": "Apply",
+        "summary": "{flagged} of {teams} teams flagged: {high} high, {medium} medium risk.",
+        "none_flagged": "No team matches these filters this month.",
+        "rank": "#",
+        "team": "Team",
+        "risk": "Risk",
+        "band": "Band",
+        "flags": "Needs",
+        "reasons": "Main reasons",
+        "actions": "Suggested actions",
+        "downloads": "Download",
+        "download_csv": "CSV for Excel",
+        "download_report": "Printable report",
+        "band_high": "High",
+        "band_medium": "Medium",
+        "band_low": "Low",
+        "buffer": "Workload buffer",
+        "recognition": "Recognition",
+        "team_title": "{team}",
+        "team_meta": "{department} · {month}",
+        "risk_now": "Risk of an engagement decline in the next 3 months",
+        "points": "pt",
+        "trend_title": "Risk over the last 12 months",
+        "trend_table": "The same figures as a table",
+        "trend_chart": "Risk of {team} by month, with the band thresholds",
+        "no_reasons": "No strong reason stands out this month.",
+        "no_actions": "No action is suggested: the team is not flagged this month.",
+        "whatif_title": "What if…",
+        "whatif_intro": (
+            "Move a slider to see how the risk would change if the figure were different "
+            "this month, everything else equal. Nothing is saved."
+        ),
+        "whatif_now": "now",
+        "whatif_reset": "Reset",
+        "whatif_result": "Risk with these changes",
+        "whatif_unchanged": "Move a slider to try a change.",
+        "whatif_change": "{delta} pt against now",
+        "whatif_error": "The what-if could not be computed: {error}",
+        "whatif_unavailable": "The what-if needs this month's data in the current snapshot.",
+        "whatif_small_team": (
+            "Per-member figures are hidden for teams under 5 members, so they cannot be "
+            "changed here."
+        ),
+        "whatif_suppressed": (
+            "Survey figures are hidden this month (fewer than 5 responses), so they cannot "
+            "be changed here."
+        ),
+        "whatif_needs_js": "The what-if panel needs JavaScript.",
+        "back": "Back to the list",
+        "model_title": "The model behind the scores",
+        "model_name": "Name",
+        "model_version": "Version",
+        "model_alias": "Alias",
+        "trained_at": "Trained at",
+        "bands": "Band thresholds",
+        "headline": "Backtest results (out-of-fold, with 90% intervals)",
+        "metric": "Measure",
+        "value": "Value",
+        "interval": "90% interval",
+        "model_card": "Model card",
+        "no_card": "This model version has no model card.",
+        "scored_months": "Scored months",
+        "not_found": "Not found",
+        "error_title": "Something is wrong with this request",
+        "m.model.roc_auc": "Ranking quality (ROC AUC)",
+        "m.model.pr_auc": "Precision-recall AUC",
+        "m.model.brier": "Brier score (lower is better)",
+        "m.model.ece": "Calibration error (ECE, lower is better)",
+        "m.model.precision_top10": "Precision in the top 10% of teams",
+        "m.model.recall_top10": "Recall in the top 10% of teams",
+        "m.model.auc_share_of_ceiling": "AUC as a share of the best possible",
+        "m.gap.rule_of_thumb.roc_auc": "AUC gain over the HR rule of thumb",
+        "m.gap.logistic_regression.roc_auc": "AUC gain over a logistic regression",
+    },
+    "ja": {
+        "product": "エンゲージメント・リスク",
+        "skip": "本文へ移動",
+        "nav_flagged": "支援が必要なチーム",
+        "nav_model": "モデル",
+        "sign_out": "サインアウト",
+        "signed_in_as": "使用中のキー",
+        "language": "言語",
+        "decision_note": (
+            "スコアは人が判断するための参考情報です。スコアだけで何かが自動的に実行される"
+            "ことはありません。対応の前にチームと管理職に話を聞いてください。"
+        ),
+        "login_title": "サインイン",
+        "login_intro": (
+            "人事の管理者から受け取った API キー（erisk_ で始まる文字列）を貼り付けてください。"
+            "そのキーの対象部門だけが表示されます。"
+        ),
+        "login_key": "API キー",
+        "login_submit": "サインイン",
+        "login_failed": "キーが違うか、失効しています。確認してもう一度お試しください。",
+        "login_expired": "セッションの有効期限が切れました。もう一度サインインしてください。",
+        "signed_out": "サインアウトしました。",
+        "csrf_failed": "フォームの有効期限が切れました。ページを再読み込みしてください。",
+        "flagged_title": "{month}の支援が必要なチーム",
+        "filters": "絞り込み",
+        "month": "対象月",
+        "department": "部門",
+        "intervention": "対応の種類",
+        "all": "すべて",
+        "apply": "表示",
+        "summary": "{teams}チーム中{flagged}チームにフラグ（リスク高 {high}、中 {medium}）",
+        "none_flagged": "この条件に当てはまるチームは今月ありません。",
+        "rank": "順位",
+        "team": "チーム",
+        "risk": "リスク",
+        "band": "区分",
+        "flags": "必要な対応",
+        "reasons": "主な要因",
+        "actions": "推奨アクション",
+        "downloads": "ダウンロード",
+        "download_csv": "CSV（Excel用）",
+        "download_report": "印刷用レポート",
+        "band_high": "高",
+        "band_medium": "中",
+        "band_low": "低",
+        "buffer": "業務負荷の緩和",
+        "recognition": "承認・評価",
+        "team_title": "{team}",
+        "team_meta": "{department}・{month}",
+        "risk_now": "今後3か月以内にエンゲージメントが低下するリスク",
+        "points": "ポイント",
+        "trend_title": "直近12か月のリスク推移",
+        "trend_table": "同じ数値を表で見る",
+        "trend_chart": "{team}の月別リスクと区分のしきい値",
+        "no_reasons": "今月は目立った要因はありません。",
+        "no_actions": "今月はフラグがないため、推奨アクションはありません。",
+        "whatif_title": "もし〜だったら（What-if）",
+        "whatif_intro": (
+            "スライダーを動かすと、今月の数値が違っていた場合にリスクがどう変わるかを"
+            "表示します（他の条件は同じ）。何も保存されません。"
+        ),
+        "whatif_now": "現在",
+        "whatif_reset": "元に戻す",
+        "whatif_result": "変更後のリスク",
+        "whatif_unchanged": "スライダーを動かして変化を試してください。",
+        "whatif_change": "現在との差 {delta} ポイント",
+        "whatif_error": "計算できませんでした：{error}",
+        "whatif_unavailable": "What-if には現在のスナップショットにこの月のデータが必要です。",
+        "whatif_small_team": (
+            "5名未満のチームでは一人あたりの数値を表示しないため、ここでは変更できません。"
+        ),
+        "whatif_suppressed": (
+            "今月はサーベイ回答が5件未満のため、サーベイの数値は表示・変更できません。"
+        ),
+        "whatif_needs_js": "What-if パネルには JavaScript が必要です。",
+        "back": "一覧へ戻る",
+        "model_title": "スコアを出しているモデル",
+        "model_name": "名前",
+        "model_version": "バージョン",
+        "model_alias": "エイリアス",
+        "trained_at": "学習日時",
+        "bands": "区分のしきい値",
+        "headline": "バックテストの結果（アウトオブフォールド、90%区間つき）",
+        "metric": "指標",
+        "value": "値",
+        "interval": "90%区間",
+        "model_card": "モデルカード",
+        "no_card": "このバージョンにはモデルカードがありません。",
+        "scored_months": "スコア済みの月",
+        "not_found": "見つかりません",
+        "error_title": "リクエストに問題があります",
+        "m.model.roc_auc": "順位付けの精度（ROC AUC）",
+        "m.model.pr_auc": "適合率・再現率 AUC",
+        "m.model.brier": "ブライアスコア（低いほど良い）",
+        "m.model.ece": "較正誤差（ECE、低いほど良い）",
+        "m.model.precision_top10": "上位10%のチームの適合率",
+        "m.model.recall_top10": "上位10%のチームの再現率",
+        "m.model.auc_share_of_ceiling": "到達可能な最高 AUC に対する割合",
+        "m.gap.rule_of_thumb.roc_auc": "人事の経験則に対する AUC の改善",
+        "m.gap.logistic_regression.roc_auc": "ロジスティック回帰に対する AUC の改善",
+    },
+}
+HEADLINE_METRICS = (
+    "model.roc_auc",
+    "model.pr_auc",
+    "model.brier",
+    "model.ece",
+    "model.precision_top10",
+    "model.recall_top10",
+    "model.auc_share_of_ceiling",
+    "gap.rule_of_thumb.roc_auc",
+    "gap.logistic_regression.roc_auc",
+)
+
+
+def department_name(code: str | None, lang: str) -> str:
+    """A department code as the reader knows it (unknown codes shown as they are)."""
+    text = str(code or "")
+    return DEPARTMENTS_JA.get(text, text) if lang == "ja" else text.replace("_", " ")
+
+
+def preferred_lang(accept_language: str | None) -> Lang:
+    """Japanese when the browser ranks it above English (RFC 9110 quality values)."""
+    best: tuple[float, int, Lang] | None = None
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        primary = tag.strip().lower().split("-")[0]
+        if primary not in LANGS:
+            continue
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        candidate = (-quality, position, primary)
+        if quality > 0 and (best is None or candidate < best):
+            best = candidate  # type: ignore[assignment]
+    return best[2] if best is not None else "en"
+
+
+def choose_lang(asked: str | None, remembered: str | None, accept_language: str | None) -> Lang:
+    """``?lang=`` first, then the language chosen before (cookie), then the browser's."""
+    for candidate in (asked, remembered):
+        if candidate in LANGS:
+            return candidate  # type: ignore[return-value]
+    return preferred_lang(accept_language)

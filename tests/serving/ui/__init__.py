@@ -1,0 +1,1 @@
+"""Tests of the HR page (serving.ui)."""

@@ -1,0 +1,152 @@
+"""The HR page in a real headless Chromium against the live ``bentoml serve``.
+
+Sign in, see only the key's departments, open a team, move a what-if slider and see the
+risk change, switch language, download the CSV; keyboard use and a laptop-sized screen.
+Screenshots are left in ``build/screenshots`` (the README's picture comes from there).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from features.catalogue import FEATURES
+from tests.serving.live_server import Server
+from tests.serving.ui.browser import screenshot_path
+
+pytestmark = pytest.mark.slow
+ACTIONABLE = [spec for spec in FEATURES if spec.actionable]
+
+
+def sign_in(page: Page, server: Server, key: str) -> None:
+    page.goto(f"{server.url}/ui/")
+    expect(page).to_have_url(re.compile(r"/ui/login$"))
+    page.fill("#api_key", key)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{server.url}/ui/")
+
+
+def risk_shown(page: Page) -> float:
+    return float(page.locator("#whatif-risk").inner_text().rstrip("%"))
+
+
+def what_if(page: Page, moves: dict[str, str]) -> float:
+    """Press a key on each slider present, wait for the panel's answer, read the risk."""
+    for slider, key in moves.items():
+        if page.locator(f"#{slider}").count():
+            page.locator(f"#{slider}").focus()
+            page.keyboard.press(key)
+    expect(page.locator("#whatif")).to_have_attribute("data-state", "done")
+    return risk_shown(page)
+
+
+def scoped_team_with_figures(server: Server) -> str:
+    """A team of the scoped key's department big enough to show per-member figures."""
+    for team, department in sorted(server.department_of.items()):
+        headcount = server.features.get(team, {}).get("headcount")
+        if department == server.scoped_department and headcount and float(headcount) >= 5:
+            return team
+    raise AssertionError("the test world has no team of 5+ members in the scoped department")
+
+
+def test_hr_signs_in_sees_their_teams_tries_a_change_and_downloads(
+    server: Server, japanese: BrowserContext
+) -> None:
+    page = japanese.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    # given a browser that prefers Japanese and a key for one department
+    page.goto(f"{server.url}/ui/")
+    # then the sign-in page is in Japanese
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
+    expect(page.locator("h1")).to_have_text("サインイン")
+    # when HR signs in
+    sign_in(page, server, server.scoped_key)
+    # then the list shows only that department, in filters and in rows
+    options = page.locator("#f-department option").evaluate_all(
+        "options => options.map(o => o.value)"
+    )
+    assert options == ["", server.scoped_department]
+    for department in page.locator("#flagged tbody tr").evaluate_all(
+        "rows => rows.map(r => r.dataset.department)"
+    ):
+        assert department == server.scoped_department
+    page.screenshot(path=screenshot_path("flagged-ja-scoped"), full_page=True)
+
+    # when a team of the department is opened
+    team = scoped_team_with_figures(server)
+    page.goto(f"{server.url}/ui/teams/{team}")
+    expect(page.locator("svg.trend circle").first).to_be_visible()
+    initial = risk_shown(page)
+    # and every slider is moved with the keyboard to its worse end (more overtime, less
+    # leave, less recognition...), then to its better end
+    worse = {f"w-{s.name}": "End" if s.direction > 0 else "Home" for s in ACTIONABLE}
+    better = {name: "Home" if key == "End" else "End" for name, key in worse.items()}
+    at_worst = what_if(page, worse)
+    at_best = what_if(page, better)
+    # then the risk moved, the worse figures giving the higher risk, with reasons in Japanese
+    assert at_best < at_worst and at_best <= initial <= at_worst, (at_best, initial, at_worst)
+    expect(page.locator("#whatif-reasons li").first).to_contain_text("月")
+    page.screenshot(path=screenshot_path("team-ja-whatif"), full_page=True)
+
+    # when the language is switched to English
+    page.click("#lang-en")
+    # then the page and the next pages are in English
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("#whatif-heading")).to_have_text("What if…")
+    page.goto(f"{server.url}/ui/")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+    # when the month is downloaded as CSV
+    with page.expect_download() as waiting:
+        page.click("#download-csv")
+    content = Path(waiting.value.path()).read_bytes()
+    # then it is Excel-ready UTF-8 with only the key's teams
+    assert content.startswith(b"\xef\xbb\xbf")
+    teams = {row.split(",")[0] for row in content.decode("utf-8-sig").splitlines()[1:]}
+    assert teams and all(server.department_of[t] == server.scoped_department for t in teams)
+    assert problems == []
+
+
+def test_the_page_works_from_the_keyboard_on_a_laptop_screen(
+    server: Server, english: BrowserContext
+) -> None:
+    page = english.new_page()
+    # given HR signed in with a key for every department, on a 1366 x 768 screen
+    sign_in(page, server, server.all_key)
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    # when the first Tab is pressed, then the skip link comes first and leads to the content
+    page.keyboard.press("Tab")
+    expect(page.locator("a.skip")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    # and the page does not scroll sideways
+    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1]
+    page.screenshot(path=screenshot_path("flagged-en"), full_page=False)
+    # when a team is reached by keyboard from the list (or by address if none is flagged)
+    links = page.locator("#flagged tbody th a")
+    if links.count():
+        links.first.focus()
+        page.keyboard.press("Enter")
+    else:
+        expect(page.locator("#empty")).to_be_visible()
+        page.goto(f"{server.url}/ui/teams/{server.inside_team}")
+    expect(page.locator("#whatif-heading")).to_be_visible()
+    # then the band is given in words, not only colour
+    band = page.locator(".headline .band")
+    expect(band).to_have_text(re.compile(r"(High|Medium|Low)$"))
+    page.screenshot(path=screenshot_path("team-en"), full_page=True)
+    # and the model panel says what scores are for
+    page.click("text=Model")
+    expect(page.locator(".decision")).to_contain_text("never trigger anything by themselves")
+    page.screenshot(path=screenshot_path("model-en"), full_page=True)
+    # and signing out returns to the sign-in form
+    page.click("text=Sign out")
+    expect(page).to_have_url(re.compile(r"/ui/login\?signed_out=1$"))
+    page.goto(f"{server.url}/ui/")
+    expect(page).to_have_url(re.compile(r"/ui/login$"))
