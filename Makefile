@@ -32,7 +32,8 @@ system-packages:
 
 
 ## The main job on the embedded defaults:
-## generate -> ingest -> features -> train -> promote -> score every month -> HR report -> serve.
+## generate -> ingest -> features -> train -> promote -> score every month -> HR report ->
+## serve the API and the HR page (prints the page's URL, a demo key and a curl example).
 demo: install
 	@test -e $(DEMO_EXPORT)/_SUCCESS || \
 	  $(BIN)/erisk generate --out $(DEMO_EXPORT) --scenario default --truth
@@ -44,9 +45,12 @@ demo: install
 	$(BIN)/erisk report --month latest --html data/reports/latest.html --csv data/reports/latest.csv
 	@echo "HR report: data/reports/latest.html  (CSV for Excel: data/reports/latest.csv)"
 	@KEY=$$($(BIN)/erisk keys create --id demo-$$(date +%Y%m%d%H%M%S) --departments all) && \
+	  echo "" && \
+	  echo "HR page:   http://127.0.0.1:$(DEMO_PORT)/ui/   (sign in with the key below)" && \
 	  echo "Demo API key (all departments): $$KEY" && \
-	  echo "Try: curl -H 'Authorization: Bearer $$KEY' 'http://127.0.0.1:$(DEMO_PORT)/v1/flagged?lang=ja'" && \
-	  echo "Swagger UI: http://127.0.0.1:$(DEMO_PORT)/   (Ctrl-C stops the server)"
+	  echo "API:       curl -H 'Authorization: Bearer $$KEY' 'http://127.0.0.1:$(DEMO_PORT)/v1/flagged?lang=ja'" && \
+	  echo "Swagger:   http://127.0.0.1:$(DEMO_PORT)/   (Ctrl-C stops the server)" && \
+	  echo ""
 	$(BIN)/erisk serve --host 127.0.0.1 --port $(DEMO_PORT)
 
 ## Every test (slow ones included), after lint.

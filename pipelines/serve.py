@@ -61,7 +61,11 @@ def run_serve(settings: Settings, host: str, port: int) -> int:
     version = check_ready_to_serve(settings)
     if host not in {"127.0.0.1", "localhost", "::1"}:
         logger.warning("binding %s: reachable from other machines; put TLS in front", host)
-    click.echo(f"serving champion version {version} on http://{host}:{port}/v1", err=True)
+    click.echo(
+        f"serving champion version {version} on http://{host}:{port}/v1 "
+        f"(HR page: http://{host}:{port}/ui/)",
+        err=True,
+    )
     env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
     child = subprocess.Popen(serve_args(host, port), env=env)
     # a service manager stops us with SIGTERM: pass it on so no server is left behind

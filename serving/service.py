@@ -55,7 +55,7 @@ class EngagementRisk:
         from pipelines.settings import load_settings
         from serving.auth import AuditLog, KeyRing, audit_path, keys_path
         from serving.state import ServingState
-        from serving.ui.session import Sessions, load_secret
+        from serving.ui.session import Sessions, lifetime_from_env, load_secret
 
         # one OpenMP thread per worker: a one-row SHAP call with a thread per core spends
         # most of its time waking threads (14 ms -> 4.5 ms per request, measured)
@@ -65,7 +65,7 @@ class EngagementRisk:
         state = ServingState(settings)
         keys = KeyRing(keys_path(settings.data_dir))
         audit = AuditLog(audit_path(settings.data_dir))
-        sessions = Sessions(load_secret(settings.data_dir))
+        sessions = Sessions(load_secret(settings.data_dir), lifetime_from_env())
         runtime = Runtime(state, keys, audit, sessions)
         api_app.state.runtime = runtime
         ui_app.state.runtime = runtime

@@ -37,14 +37,29 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
+def lifetime_from_env() -> int:
+    """Session lifetime in seconds: ``ERISK_SESSION_HOURS`` (default 8, a working day)."""
+    hours = os.environ.get("ERISK_SESSION_HOURS", "")
+    try:
+        value = float(hours) if hours else DEFAULT_LIFETIME_S / 3600
+    except ValueError:
+        logger.warning("ERISK_SESSION_HOURS=%r is not a number: using 8 hours", hours)
+        value = DEFAULT_LIFETIME_S / 3600
+    return max(60, int(value * 3600))
+
+
 def load_secret(data_dir: Path) -> bytes:
-    """``ERISK_SESSION_SECRET`` or the data dir's ``session_secret`` file, made once (0600).
+    """``ERISK_SESSION_SECRET``, the file ``ERISK_SESSION_SECRET_FILE`` names (a mounted
+    secret), or the data dir's ``session_secret`` file, made once (0600).
 
     The file is written under a temporary name and linked into place, so workers starting
     together agree on one secret and never read half of it."""
     override = os.environ.get("ERISK_SESSION_SECRET")
     if override:
         return override.encode("utf-8")
+    mounted = os.environ.get("ERISK_SESSION_SECRET_FILE")
+    if mounted:
+        return Path(mounted).read_bytes().strip()
     path = Path(data_dir) / SECRET_FILE
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from serving.auth import KeyRing, create_key, revoke_key
-from serving.ui.session import Sessions, load_secret, parse_cookies
+from serving.ui.session import Sessions, lifetime_from_env, load_secret, parse_cookies
 
 
 @pytest.fixture
@@ -107,9 +107,23 @@ def test_the_secret_can_come_from_the_environment(
 ) -> None:
     monkeypatch.setenv("ERISK_SESSION_SECRET", "shared-by-all-replicas")
     assert load_secret(tmp_path) == b"shared-by-all-replicas"
+    monkeypatch.delenv("ERISK_SESSION_SECRET")
+    mounted = tmp_path / "mounted-secret"
+    mounted.write_text("from-a-secret-store\n")
+    monkeypatch.setenv("ERISK_SESSION_SECRET_FILE", str(mounted))
+    assert load_secret(tmp_path) == b"from-a-secret-store"
     assert not (tmp_path / "session_secret").exists()
 
 
 def test_cookie_headers_are_parsed_first_name_wins() -> None:
     assert parse_cookies('a=1; b="2"; a=3;broken; =x') == {"a": "1", "b": "2"}
     assert parse_cookies(None) == {}
+
+
+def test_the_session_lifetime_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ERISK_SESSION_HOURS", raising=False)
+    assert lifetime_from_env() == 8 * 3600
+    monkeypatch.setenv("ERISK_SESSION_HOURS", "0.5")
+    assert lifetime_from_env() == 1800
+    monkeypatch.setenv("ERISK_SESSION_HOURS", "soon")
+    assert lifetime_from_env() == 8 * 3600
