@@ -1,7 +1,8 @@
 """The HR page in a real headless Chromium against the live ``bentoml serve``.
 
 Sign in, see only the key's departments, open a team, move a what-if slider and see the
-risk change, switch language, download the CSV; keyboard use and a laptop-sized screen.
+risk change, switch language, download the CSV; keyboard use, a laptop-sized screen, and
+axe-core's accessibility rules on every page in both languages.
 Screenshots are left in ``build/screenshots`` (the README's picture comes from there).
 """
 
@@ -11,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from features.catalogue import FEATURES
 from tests.serving.live_server import Server
@@ -150,3 +151,33 @@ def test_the_page_works_from_the_keyboard_on_a_laptop_screen(
     expect(page).to_have_url(re.compile(r"/ui/login\?signed_out=1$"))
     page.goto(f"{server.url}/ui/")
     expect(page).to_have_url(re.compile(r"/ui/login$"))
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_axe_finds_no_accessibility_violation_on_any_page(
+    server: Server, chromium: Browser, lang: str
+) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    # given the axe-core rules (WCAG 2 A/AA and best practices) and a browser in each language
+    axe = Axe()
+    context = chromium.new_context(locale="ja-JP" if lang == "ja" else "en-GB")
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/ui/login")
+        found = {"login": axe.run(page).generate_snapshot()}
+        sign_in(page, server, server.all_key)
+        # when every page is checked, the team page after a what-if
+        for name, path in (
+            ("list", "/ui/"),
+            ("team", f"/ui/teams/{scoped_team_with_figures(server)}"),
+            ("model", "/ui/model"),
+        ):
+            page.goto(f"{server.url}{path}")
+            if name == "team":
+                what_if(page, {"w-overtime_mean_hours": "End"})
+            found[name] = axe.run(page).generate_snapshot()
+        # then none has a violation
+        assert found == dict.fromkeys(found, ""), found
+    finally:
+        context.close()
