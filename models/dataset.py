@@ -9,7 +9,8 @@ schema enforcement happy (it rejects int64 for float columns).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -107,6 +108,39 @@ def encode_features(frame: pd.DataFrame, schema: FeatureSchema) -> pd.DataFrame:
             lookup = {category: float(i) for i, category in enumerate(schema.categories[name])}
             matrix[:, i] = [lookup.get(str(v), np.nan) if v is not None else np.nan for v in values]
     return pd.DataFrame(matrix, columns=list(schema.names), index=frame.index)
+
+
+def encode_records(records: Sequence[Mapping[str, object]], schema: FeatureSchema) -> np.ndarray:
+    """The matrix of :func:`encode_features` built from plain dicts, without pandas.
+
+    The service scores one record per request: building a frame only to take its matrix
+    cost ~1.2 ms there, against ~10 µs for this loop. Same values: a numeric feature is
+    ``float(value)`` (NaN when missing or None), a category its float index (NaN if unseen).
+    """
+    lookups = {name: _category_lookup(schema, name) for name in schema.categorical}
+    matrix = np.empty((len(records), len(schema.names)), dtype=np.float64)
+    for row, record in enumerate(records):
+        matrix[row] = [
+            _category_code(lookups[name], record.get(name))
+            if name in lookups
+            else _float_or_nan(record.get(name))
+            for name in schema.names
+        ]
+    return matrix
+
+
+def _category_lookup(schema: FeatureSchema, name: str) -> dict[str, float]:
+    return {category: float(i) for i, category in enumerate(schema.categories[name])}
+
+
+def _category_code(lookup: Mapping[str, float], value: object) -> float:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return math.nan
+    return lookup.get(str(value), math.nan)
+
+
+def _float_or_nan(value: object) -> float:
+    return math.nan if value is None or value is pd.NA else float(value)  # type: ignore[arg-type]
 
 
 def labelled_rows(table: pd.DataFrame) -> pd.DataFrame:

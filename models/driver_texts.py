@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from features.calendar import parse_month
@@ -143,7 +144,9 @@ LABELS: dict[str, DriverLabel] = {
 
 def label_for(feature: str) -> DriverLabel:
     """The label of a feature; an unknown one is shown by its public name."""
-    return LABELS.get(feature, DriverLabel(feature, feature))
+    # not .get(feature, DriverLabel(...)): that builds the default on every call
+    label = LABELS.get(feature)
+    return label if label is not None else DriverLabel(feature, feature)
 
 
 def format_value(feature: str, value: float, lang: Lang) -> str:
@@ -155,8 +158,10 @@ def format_value(feature: str, value: float, lang: Lang) -> str:
     return f"{number}{unit}"
 
 
+@lru_cache(maxsize=256)
 def month_name(month: str, lang: Lang) -> str:
-    """``2026-10`` as "October" or "10月"."""
+    """``2026-10`` as "October" or "10月" (cached: parsing a pandas Period for each of a
+    team's five drivers cost more than the rest of its text)."""
     period = parse_month(month)
     return period.strftime("%B") if lang == "en" else f"{period.month}月"
 

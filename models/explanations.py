@@ -133,18 +133,35 @@ def probability_contributions(
     ``pred_contrib``). See the module docstring for the derivation.
     """
     features = contributions.drop(columns="bias")
-    bias = contributions["bias"].to_numpy(np.float64)
-    logit_parts = slope * features.to_numpy(np.float64)
+    points, p = _points(
+        features.to_numpy(np.float64),
+        contributions["bias"].to_numpy(np.float64),
+        slope,
+        intercept,
+    )
+    return pd.DataFrame(points, columns=features.columns, index=contributions.index), p
+
+
+def probability_points(
+    raw: np.ndarray, slope: float, intercept: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`probability_contributions` on the booster's own array (features, then the
+    bias as the last column): the one-record path of the service skips pandas entirely."""
+    raw = np.asarray(raw, dtype=np.float64)
+    return _points(raw[:, :-1], raw[:, -1], slope, intercept)
+
+
+def _points(
+    parts: np.ndarray, bias: np.ndarray, slope: float, intercept: float
+) -> tuple[np.ndarray, np.ndarray]:
+    logit_parts = slope * parts
     z0 = slope * bias + intercept
     z = z0 + logit_parts.sum(axis=1)
     p, p0 = _sigmoid(z), _sigmoid(z0)
     dz = z - z0
     with np.errstate(divide="ignore", invalid="ignore"):
         secant = np.where(np.abs(dz) > 1e-9, (p - p0) / dz, p * (1 - p))
-    points = pd.DataFrame(
-        logit_parts * secant[:, None], columns=features.columns, index=contributions.index
-    )
-    return points, p
+    return logit_parts * secant[:, None], p
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -169,30 +186,62 @@ def explain_team_months(
     known, ``team_name`` and ``department``; ``previous`` the same teams' rows for the month
     before (for "up from ..."), or None. ``contributions`` are in probability points.
     """
+    points = contributions.loc[rows.index]
+    return explain_records(
+        frame_records(rows),
+        previous_by_team(previous),
+        risk,
+        points.to_numpy(np.float64),
+        [str(name) for name in points.columns],
+        specs,
+        bands,
+        model_version,
+        lang,
+        rule,
+        catalogue,
+    )
+
+
+def explain_records(
+    rows: Sequence[Mapping[str, object]],
+    previous: Mapping[str, Mapping[str, object]],
+    risk: np.ndarray,
+    points: np.ndarray,
+    names: Sequence[str],
+    specs: Sequence[FeatureSpec],
+    bands: BandThresholds,
+    model_version: int | str | None,
+    lang: Lang = "en",
+    rule: FlagRule = DEFAULT_FLAG_RULE,
+    catalogue: InterventionCatalogue | None = None,
+) -> list[dict[str, object]]:
+    """:func:`explain_team_months` on plain dicts: what every caller ends in.
+
+    ``rows`` as dicts (feature values may be None or NaN when missing), ``previous`` the
+    month-before rows by ``team_id``, ``points`` the probability points as an array whose
+    columns are ``names``. Dicts and arrays, not frames: per-row pandas access dominated
+    one-record requests and large batches alike.
+    """
     catalogue = catalogue or load_catalogue()
     by_name = {spec.name: spec for spec in specs}
-    previous_by_team = (
-        {str(r["team_id"]): r for r in _records(previous)}
-        if previous is not None and len(previous)
-        else {}
-    )
+    # the columns that can be reasons, worked out once for all rows
+    reasons = [
+        (column, name, by_name[name].survey_derived)
+        for column, name in enumerate(names)
+        if name in by_name and name not in NOT_A_REASON
+    ]
     version = _as_int(model_version)
-    # plain dicts, not Series: per-row Series access dominated large requests
-    point_rows = _records(contributions.loc[rows.index])
     results = []
-    for position, (row, points) in enumerate(zip(_records(rows), point_rows, strict=True)):
+    for position, row in enumerate(rows):
         suppressed = bool(row.get("survey_suppressed", False))
         small_team = _small_team(row.get("headcount"))
+        weights = points[position].tolist()
         usable = {
-            name: float(value)
-            for name, value in points.items()
-            if name in by_name
-            and name not in NOT_A_REASON
-            and not (suppressed and by_name[name].survey_derived)
+            name: weights[column] for column, name, survey in reasons if not (suppressed and survey)
         }
         band = bands.band(float(risk[position]))
         flags = _flags(usable, by_name, band, rule)
-        prior = previous_by_team.get(str(row["team_id"]))
+        prior = previous.get(str(row["team_id"]))
         drivers = _drivers(row, prior, usable, by_name, small_team, lang, rule.top_drivers)
         values = {name: _number(row.get(name)) for name in usable}
         if small_team:
@@ -217,6 +266,13 @@ def explain_team_months(
             }
         )
     return results
+
+
+def previous_by_team(previous: pd.DataFrame | None) -> dict[str, dict[str, object]]:
+    """The month-before rows by ``team_id`` (none when there is no previous month)."""
+    if previous is None or not len(previous):
+        return {}
+    return {str(r["team_id"]): r for r in frame_records(previous)}
 
 
 def _flags(
@@ -265,7 +321,7 @@ def _drivers(
     return drivers
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
+def frame_records(frame: pd.DataFrame) -> list[dict[str, object]]:
     """Rows as dicts through one object ndarray (``to_dict`` costs ~1 ms even for one row)."""
     columns = list(frame.columns)
     return [dict(zip(columns, values, strict=True)) for values in frame.to_numpy(dtype=object)]

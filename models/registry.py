@@ -147,10 +147,15 @@ class ModelBundle:
     def contributions(self, frame: pd.DataFrame) -> pd.DataFrame:
         """SHAP contributions in raw log-odds per feature plus ``bias`` (rows sum to the
         raw logit). Multiply by ``calibration.slope`` for the calibrated logit."""
-        matrix = self.matrix(frame)
-        # an ndarray skips LightGBM's per-call DataFrame checks (0.24 ms -> 0.03 ms a row)
-        values = self.booster.predict(matrix.to_numpy(), pred_contrib=True)
+        values = self.contributions_array(self.matrix(frame).to_numpy())
         return pd.DataFrame(values, columns=[*self.features.names, "bias"], index=frame.index)
+
+    def contributions_array(self, matrix: np.ndarray) -> np.ndarray:
+        """:meth:`contributions` of an encoded matrix, as an array (features, then bias).
+
+        An ndarray skips LightGBM's per-call DataFrame checks (0.24 ms -> 0.03 ms a row).
+        """
+        return np.asarray(self.booster.predict(matrix, pred_contrib=True), dtype=np.float64)
 
 
 def resolve_model_uri(uri_or_alias: str, name: str = MODEL_NAME) -> str:

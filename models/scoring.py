@@ -1,26 +1,32 @@
 """Score team-months with a registered model: the one path shared by batch, CLI and HTTP.
 
 ``score_team_months`` turns feature rows into the scored-team results of the interfaces
-(risk, band, flags, drivers, actions). ``what_if`` re-scores one row after changing
-actionable features by their public names; anything else is refused with a clear reason.
+(risk, band, flags, drivers, actions); ``score_records`` does the same for plain dicts (the
+service's one-record requests) through the same core. ``what_if`` re-scores one row after
+changing actionable features by their public names; anything else is refused with a clear
+reason.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from features.catalogue import FEATURES, FeatureSpec
+from models.dataset import encode_records
 from models.driver_texts import Lang
 from models.explanations import (
     DEFAULT_FLAG_RULE,
     BandThresholds,
     FlagRule,
-    explain_team_months,
-    probability_contributions,
+    explain_records,
+    frame_records,
+    previous_by_team,
+    probability_points,
 )
 from models.registry import ModelBundle
 
@@ -55,12 +61,57 @@ def score_team_months(
     if rows.empty:
         return []
     rows = rows.reset_index(drop=True)
-    contributions = bundle.contributions(rows)
-    points, risk = probability_contributions(
-        contributions, bundle.calibration.slope, bundle.calibration.intercept
+    matrix = bundle.matrix(rows).to_numpy()
+    return _scored(
+        bundle, frame_records(rows), matrix, previous_by_team(previous), bands, lang, rule
     )
-    return explain_team_months(
-        rows, previous, risk, points, FEATURES, bands, bundle.version, lang, rule
+
+
+def score_records(
+    bundle: ModelBundle,
+    records: Sequence[Mapping[str, object]],
+    bands: BandThresholds,
+    lang: Lang = "en",
+    rule: FlagRule = DEFAULT_FLAG_RULE,
+) -> list[dict[str, object]]:
+    """:func:`score_team_months` for plain dicts (no month before: no "up from").
+
+    The service's path: a one-record request spent most of its ~2.7 ms of scoring in
+    pandas (building, encoding and splitting one-row frames); from dicts through a NumPy
+    matrix it takes ~0.15 ms. Both paths meet in :func:`_scored`, so the answers are the
+    batch job's.
+    """
+    if not records:
+        return []
+    matrix = encode_records(records, bundle.features)
+    return _scored(bundle, records, matrix, {}, bands, lang, rule)
+
+
+def _scored(
+    bundle: ModelBundle,
+    records: Sequence[Mapping[str, object]],
+    matrix: np.ndarray,
+    previous: Mapping[str, Mapping[str, object]],
+    bands: BandThresholds,
+    lang: Lang,
+    rule: FlagRule,
+) -> list[dict[str, object]]:
+    points, risk = probability_points(
+        bundle.contributions_array(matrix),
+        bundle.calibration.slope,
+        bundle.calibration.intercept,
+    )
+    return explain_records(
+        records,
+        previous,
+        risk,
+        points,
+        bundle.features.names,
+        FEATURES,
+        bands,
+        bundle.version,
+        lang,
+        rule,
     )
 
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from features.calendar import shift_month
@@ -149,32 +148,10 @@ class ServingState:
     # ---- the routes' work --------------------------------------------------------------
     def score(self, records: list[dict[str, Any]], teams: list[Team], lang: str) -> list[dict]:
         """Scored teams for caller-supplied feature rows (no previous month: no "up from")."""
-        from models.scoring import score_team_months
+        from models.scoring import score_records
 
-        rows = self._frame(records, teams)
-        return score_team_months(self.model.bundle, rows, None, self.model.bands, lang)  # type: ignore[arg-type]
-
-    @staticmethod
-    def _frame(records: list[dict[str, Any]], teams: list[Team]) -> pd.DataFrame:
-        """Records as a frame of float64 columns built directly (``from_records`` on dicts
-        with ``None`` makes object columns that every later step converts again: it was
-        the largest cost of a one-record request)."""
-        suppressed = np.fromiter((r["survey_suppressed"] for r in records), bool, len(records))
-        columns: dict[str, Any] = {
-            "team_id": np.array([r["team_id"] for r in records], dtype=object),
-            "month": np.array([r["month"] for r in records], dtype=object),
-            "team_name": np.array([t.team_name for t in teams], dtype=object),
-            "department": np.array([t.department for t in teams], dtype=object),
-            "survey_suppressed": suppressed,
-        }
-        for name in CALLER_FEATURES:
-            values = np.fromiter(
-                (np.nan if r[name] is None else r[name] for r in records), np.float64, len(records)
-            )
-            if name in SURVEY_SET:
-                values[suppressed] = np.nan
-            columns[name] = values
-        return pd.DataFrame(columns, copy=False)
+        rows = [_scorable(record, team) for record, team in zip(records, teams, strict=True)]
+        return score_records(self.model.bundle, rows, self.model.bands, lang)  # type: ignore[arg-type]
 
     def team_risk(self, team: Team, month: str, lang: str) -> dict[str, Any]:
         scored = self.store.read_month(month, lang)
@@ -262,3 +239,15 @@ class ServingState:
         if rows.empty:
             return None
         return rows.iloc[0].to_dict()
+
+
+SURVEY_CALLER_FEATURES: tuple[str, ...] = tuple(n for n in CALLER_FEATURES if n in SURVEY_SET)
+
+
+def _scorable(record: dict[str, Any], team: Team) -> dict[str, Any]:
+    """A caller's record with the team's name and department from the snapshot (never the
+    caller's), and its survey figures dropped when the caller says they are suppressed."""
+    row = {**record, "team_name": team.team_name, "department": team.department}
+    if record.get("survey_suppressed"):
+        row.update(dict.fromkeys(SURVEY_CALLER_FEATURES))
+    return row

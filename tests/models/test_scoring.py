@@ -8,10 +8,16 @@ import pytest
 
 from features.catalogue import FEATURES
 from models.calibration import PlattCalibration
-from models.dataset import encode_features, schema_from_table
+from models.dataset import encode_features, encode_records, schema_from_table
 from models.explanations import BandThresholds
 from models.registry import ModelBundle
-from models.scoring import WhatIfRefused, parse_changes, score_team_months, what_if
+from models.scoring import (
+    WhatIfRefused,
+    parse_changes,
+    score_records,
+    score_team_months,
+    what_if,
+)
 from tests.result_shape import RESULT_KEYS
 
 NAMES = [spec.name for spec in FEATURES]
@@ -67,6 +73,32 @@ def test_scored_teams_have_the_fixed_shape_and_the_calibrated_risk(bundle: Model
     np.testing.assert_allclose([r["risk"] for r in results], bundle.predict_proba(rows), atol=1e-4)
     assert all(r["model_version"] == 3 for r in results)
     assert all(r["band"] == BANDS.band(r["risk"]) for r in results)
+
+
+def test_plain_records_score_exactly_as_their_frame(bundle: ModelBundle) -> None:
+    # given team-months with missing values, an unseen department, a suppressed survey
+    # and a small team, as a frame and as the dicts the service builds (None for missing)
+    rows = team_months(40, seed=11)
+    rows.loc[3, "overtime_mean_hours"] = np.nan
+    rows.loc[4, "department"] = "legal"
+    rows.loc[5, "department"] = None
+    rows.loc[6, "survey_suppressed"] = True
+    rows.loc[6, "survey_recognition_mean"] = np.nan
+    rows.loc[7, "headcount"] = 3.0
+    records = [
+        {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
+        for r in rows.to_dict("records")
+    ]
+    # then the matrix and every scored field are identical, in both languages
+    np.testing.assert_array_equal(
+        encode_records(records, bundle.features),
+        encode_features(rows, bundle.features).to_numpy(),
+    )
+    for lang in ("en", "ja"):
+        assert score_records(bundle, records, BANDS, lang) == score_team_months(
+            bundle, rows, None, BANDS, lang
+        )
+    assert score_records(bundle, [], BANDS) == []
 
 
 def test_less_overtime_never_raises_the_risk(bundle: ModelBundle) -> None:
