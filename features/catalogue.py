@@ -161,6 +161,18 @@ WORKLOAD_FEATURES: tuple[FeatureSpec, ...] = (
         family="demands",
         direction=1,
     ),
+    _spec(
+        "backlog_weeks",
+        "Open backlog at the last finished week (orders already booked included), in weeks "
+        "of the team's baseline volume (the 26 weeks before the last 4)",
+        "直近の週末時点の未処理残（受注済みの分を含む）が通常の週処理量の何週分か",
+        "weeks of volume",
+        "workload",
+        "last finished week; baseline of the 26 weeks before the last 4",
+        actionable=False,
+        family="demands",
+        direction=1,
+    ),
 )
 
 OVERTIME_FEATURES: tuple[FeatureSpec, ...] = (
@@ -422,6 +434,66 @@ SURVEY_FEATURES: tuple[FeatureSpec, ...] = (
         direction=-1,
         survey_derived=True,
     ),
+    _spec(
+        "survey_engagement_mean_3m",
+        "Team mean engagement over every response of the last 3 months (M-2..M, pooled)",
+        "直近3か月（M-2〜M）の全回答をまとめたエンゲイジメントのチーム平均",
+        "points (0-6)",
+        "surveys",
+        "responses dated in M-2..M (5+ in total)",
+        actionable=False,
+        family="context",
+        direction=0,
+        survey_derived=True,
+    ),
+    _spec(
+        "survey_engagement_vs_12m",
+        "Pooled engagement of M-2..M minus the team's own baseline (pooled M-14..M-3)",
+        "直近3か月のエンゲイジメントとチーム自身の基準（M-14〜M-3の平均）との差",
+        "points",
+        "surveys",
+        "M-2..M vs M-14..M-3 (5+ responses in each)",
+        actionable=False,
+        family="resources",
+        direction=0,
+        survey_derived=True,
+    ),
+    _spec(
+        "survey_recognition_mean_3m",
+        "Team mean of the recognition item (1-5) over every answer of M-2..M (pooled)",
+        "直近3か月（M-2〜M）の「貢献が認められている」（1-5）のチーム平均",
+        "points (1-5)",
+        "surveys",
+        "answers dated in M-2..M (5+ in total)",
+        actionable=False,
+        family="resources",
+        direction=-1,
+        survey_derived=True,
+    ),
+    _spec(
+        "survey_recognition_vs_12m",
+        "Pooled recognition of M-2..M minus the team's own baseline (pooled M-14..M-3)",
+        "直近3か月の承認実感とチーム自身の基準（M-14〜M-3の平均）との差",
+        "points",
+        "surveys",
+        "M-2..M vs M-14..M-3 (5+ answers in each)",
+        actionable=False,
+        family="resources",
+        direction=-1,
+        survey_derived=True,
+    ),
+    _spec(
+        "survey_recognition_change_1m",
+        "Team mean of the recognition item in M minus M-1 (both months with 5+ answers)",
+        "「貢献が認められている」のチーム平均の前月差",
+        "points",
+        "surveys",
+        "M-1, M",
+        actionable=False,
+        family="resources",
+        direction=0,
+        survey_derived=True,
+    ),
 )
 
 TEAM_FEATURES: tuple[FeatureSpec, ...] = (
@@ -583,8 +655,10 @@ happens in M+1..M+3 and reads only records dated on or before M's last day.
   than 5 responses has every survey feature missing and `survey_suppressed` true; a
   feature is never computed from fewer than 5 responses (recognition needs 5 non-missing
   answers; the 1- and 3-month changes need both months unsuppressed; the slope needs three
-  unsuppressed months in M-5..M, M being one of them). Individual rows never leave the
-  feature layer.
+  unsuppressed months in M-5..M, M being one of them). Pooled figures (`_3m`) read every
+  response of M-2..M together (the label's pre window) and need 5 in total; the gaps to
+  the team's own year (`_vs_12m`) compare them with every response of M-14..M-3, which
+  needs 5 of its own. Individual rows never leave the feature layer.
 - **Label**: joined from `features.labels` on every build, so a label appears as soon as
   its horizon is observed; missing while it is not.
 - **Identical paths**: building all months at once, one month alone from the tables cut at

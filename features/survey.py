@@ -5,6 +5,12 @@ The survey window is the responses dated in month M. A team-month with fewer tha
 ``survey_suppressed`` is true. No survey feature is ever computed from fewer responses:
 recognition needs that many non-missing answers, changes need both months unsuppressed,
 and the slope uses three unsuppressed months ("pulses") in M-5..M, M being one of them.
+
+Pooled windows read every response of several months together, as the label's pre window
+does (M-2..M): their means are less noisy than one month's, and the gap between the pooled
+recent months and the team's own baseline (the 12 months before them, M-14..M-3) shows a
+slide that has started, in engagement or in felt recognition, before one month's figure can.
+Each pooled figure needs ``MIN_SURVEY_RESPONSES`` responses in each of its windows.
 """
 
 from __future__ import annotations
@@ -21,6 +27,9 @@ from features.periods import date_month_numbers
 SCALES = ("vigor", "dedication", "absorption")
 LOOKBACK_MONTHS = 5
 PULSES_FOR_SLOPE = 3
+RECENT_MONTHS = 3  # M-2..M: the label's pre window
+BASELINE_MONTHS = 12  # M-14..M-3: the team's own baseline before the recent months
+HISTORY_MONTHS = max(LOOKBACK_MONTHS, RECENT_MONTHS + BASELINE_MONTHS - 1)
 
 SURVEY_COLUMNS: tuple[str, ...] = (
     "survey_vigor_mean",
@@ -33,6 +42,11 @@ SURVEY_COLUMNS: tuple[str, ...] = (
     "survey_engagement_slope_3",
     "survey_engagement_sd",
     "survey_response_rate",
+    "survey_engagement_mean_3m",
+    "survey_engagement_vs_12m",
+    "survey_recognition_mean_3m",
+    "survey_recognition_vs_12m",
+    "survey_recognition_change_1m",
 )
 
 
@@ -72,11 +86,32 @@ def _slope_of_last_pulses(engagement: np.ndarray, valid: np.ndarray) -> np.ndarr
         return np.where(enough, covariance / spread, np.nan)
 
 
+def _window_sums(values: np.ndarray, at: np.ndarray, first_back: int, length: int) -> np.ndarray:
+    """Sum of per-cell ``values`` over the ``length`` months ending ``first_back`` before M.
+
+    ``values`` is the flat (team x month column) cell array; ``at`` the cell of each row's M.
+    """
+    total = np.zeros(len(at))
+    for back in range(first_back, first_back + length):
+        total += values[at - back]
+    return total
+
+
+def _pooled_mean(
+    count: np.ndarray, total: np.ndarray, at: np.ndarray, first_back: int, length: int
+) -> np.ndarray:
+    """Mean over every response of a window of months; NaN under the 5-response floor."""
+    n = _window_sums(count, at, first_back, length)
+    sums = _window_sums(total, at, first_back, length)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n >= MIN_SURVEY_RESPONSES, sums / n, np.nan)
+
+
 def survey_features(surveys: pd.DataFrame | None, grid: TeamMonthGrid) -> pd.DataFrame:
     """Survey features and ``survey_suppressed`` for every row of the grid."""
     if surveys is None or len(surveys) == 0:
         return _suppressed_frame(grid.n_rows)
-    first_month = int(grid.months.min()) - LOOKBACK_MONTHS
+    first_month = int(grid.months.min()) - HISTORY_MONTHS
     n_cols = int(grid.months.max()) - first_month + 1
     n_cells = grid.n_teams * n_cols
 
@@ -93,16 +128,22 @@ def survey_features(surveys: pd.DataFrame | None, grid: TeamMonthGrid) -> pd.Dat
     cell_means = {s: group_mean(cell, scales[s][keep], n_cells) for s in SCALES}
     engagement_mean = np.where(enough, group_mean(cell, engagement[keep], n_cells), np.nan)
     engagement_sd = group_sd(cell, engagement[keep], n_cells)
+    engagement_total = np.bincount(cell, weights=engagement[keep], minlength=n_cells)
     if "recognition" in surveys.columns:
         recognition = surveys["recognition"].to_numpy(dtype=np.float64, na_value=np.nan)[keep]
         answered = ~np.isnan(recognition)
         recognition_count = group_count(cell[answered], n_cells)
+        recognition_total = np.bincount(
+            cell[answered], weights=recognition[answered], minlength=n_cells
+        )
         recognition_mean = np.where(
             recognition_count >= MIN_SURVEY_RESPONSES,
             group_mean(cell[answered], recognition[answered], n_cells),
             np.nan,
         )
     else:
+        recognition_count = np.zeros(n_cells)
+        recognition_total = np.zeros(n_cells)
         recognition_mean = np.full(n_cells, np.nan)
 
     # grid rows -> cells of M, M-1, ..., M-5
@@ -116,6 +157,11 @@ def survey_features(surveys: pd.DataFrame | None, grid: TeamMonthGrid) -> pd.Dat
     window_valid = enough[back_cells]
 
     current = np.where(enough[at], 1.0, np.nan)
+    recent, base = (0, RECENT_MONTHS), (RECENT_MONTHS, BASELINE_MONTHS)
+    engagement_3m = _pooled_mean(count, engagement_total, at, *recent)
+    engagement_base = _pooled_mean(count, engagement_total, at, *base)
+    recognition_3m = _pooled_mean(recognition_count, recognition_total, at, *recent)
+    recognition_base = _pooled_mean(recognition_count, recognition_total, at, *base)
     headcount = grid.headcount
     with np.errstate(invalid="ignore", divide="ignore"):
         response_rate = np.where(headcount > 0, count[at] / headcount, np.nan)
@@ -131,6 +177,12 @@ def survey_features(surveys: pd.DataFrame | None, grid: TeamMonthGrid) -> pd.Dat
             "survey_engagement_slope_3": _slope_of_last_pulses(window_engagement, window_valid),
             "survey_engagement_sd": engagement_sd[at] * current,
             "survey_response_rate": response_rate * current,
+            "survey_engagement_mean_3m": engagement_3m * current,
+            "survey_engagement_vs_12m": (engagement_3m - engagement_base) * current,
+            "survey_recognition_mean_3m": recognition_3m * current,
+            "survey_recognition_vs_12m": (recognition_3m - recognition_base) * current,
+            "survey_recognition_change_1m": (recognition_mean[at] - recognition_mean[at - 1])
+            * current,
             "survey_suppressed": ~enough[at],
         }
     )

@@ -29,6 +29,7 @@ WORKLOAD_COLUMNS: tuple[str, ...] = (
     "volume_surge_ratio",
     "volume_per_member",
     "backlog_growth_4w",
+    "backlog_weeks",
 )
 
 
@@ -139,8 +140,10 @@ def workload_features(workload: pd.DataFrame | None, grid: TeamMonthGrid) -> pd.
         backlog_before = backlog[grid_team, grid_last - RECENT_WEEKS]
         with np.errstate(invalid="ignore", divide="ignore"):
             growth = np.where(mean_4w > 0, (backlog_now - backlog_before) / mean_4w, np.nan)
+            level = backlog_now / baseline
     else:
         growth = np.full(grid.n_rows, np.nan)
+        level = np.full(grid.n_rows, np.nan)
     return pd.DataFrame(
         {
             "volume_weekly_mean_4w": mean_4w,
@@ -151,5 +154,6 @@ def workload_features(workload: pd.DataFrame | None, grid: TeamMonthGrid) -> pd.
             "volume_surge_ratio": surge,
             "volume_per_member": per_member,
             "backlog_growth_4w": growth,
+            "backlog_weeks": level,
         }
     )

@@ -54,6 +54,9 @@ LABELS: dict[str, DriverLabel] = {
     "backlog_growth_4w": DriverLabel(
         "Backlog growth (4 weeks)", "滞留の増加（4週）", " weeks of work", "週分", decimals=1
     ),
+    "backlog_weeks": DriverLabel(
+        "Open and booked work", "未処理・受注済みの仕事量", " weeks of work", "週分", decimals=1
+    ),
     "overtime_mean_hours": DriverLabel(
         "Overtime per member", "メンバー1人あたり残業", " h", "時間", decimals=0
     ),
@@ -123,6 +126,29 @@ LABELS: dict[str, DriverLabel] = {
         "Spread of engagement in the team", "チーム内のエンゲイジメントのばらつき", "", "点", 2
     ),
     "survey_response_rate": _share("Survey response rate", "サーベイ回答率"),
+    "survey_engagement_mean_3m": DriverLabel(
+        "Work engagement (last 3 months)", "ワーク・エンゲイジメント（直近3か月）", "", "点", 2
+    ),
+    "survey_engagement_vs_12m": DriverLabel(
+        "Engagement against the team's own year", "エンゲイジメントの例年との差", "", "点", 2
+    ),
+    "survey_recognition_mean_3m": DriverLabel(
+        "Feeling recognised (last 3 months)",
+        "貢献が認められている実感（直近3か月）",
+        "",
+        "点",
+        2,
+    ),
+    "survey_recognition_vs_12m": DriverLabel(
+        "Feeling recognised against the team's own year",
+        "承認実感の例年との差",
+        "",
+        "点",
+        2,
+    ),
+    "survey_recognition_change_1m": DriverLabel(
+        "Feeling recognised, change over 1 month", "承認実感の1か月変化", "", "点", 2
+    ),
     "headcount": DriverLabel("Team size", "チーム人数", " people", "人", 0),
     "tenure_share_under_1y": _share(
         "Members with under 1 year of service", "在籍1年未満のメンバー"

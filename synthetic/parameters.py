@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-WORLD_VERSION = "1"
+# 2: campaign orders booked in the backlog at the announcement; recognition deficits felt
+#    within weeks (half of the gap a month instead of a quarter). See docs/training.md.
+WORLD_VERSION = "2"
 
 DEPARTMENTS: tuple[str, ...] = ("accounting", "hr", "general_affairs", "it", "logistics_admin")
 
@@ -204,7 +206,11 @@ class WorldParameters:
     deficit_start_prob: float = 0.012
     deficit_depth_range: tuple[float, float] = (1.2, 2.0)
     deficit_months_range: tuple[int, int] = (6, 12)
-    recognition_adjust_rate: float = 0.25
+    # [design] half of the gap a month: a new manager or a cut peer-bonus scheme is felt
+    # within weeks, and so shows in the recognition item while dedication is still falling
+    # (at a quarter a month a deficit stayed nearly invisible for two months while the
+    # truth already knew of it: world version 1).
+    recognition_adjust_rate: float = 0.5
 
     # --- surveys ------------------------------------------------------------------------
     # [WP: minimum reporting group] team response rates below 100% (Beta mean, concentration)

@@ -316,7 +316,14 @@ def simulate(scenario: Scenario, rng: np.random.Generator, keep_states: bool = F
         mean_ot = team_ot / np.maximum(staff_now, 1)
         processed = capacity * (1.0 + mean_ot / 160.0) * 0.97
         open_items = np.maximum(open_items + tm.volume[0] - processed, 0.1 * tm.volume[0])
-        volume[m], load[m], backlog[m] = tm.volume[0], tm.load[0], open_items
+        # a campaign's orders are booked when it is announced: the order backlog (受注残)
+        # holds the extra volume of the campaign months still to come
+        booked = (
+            team_state.campaign_left[0]
+            * teams.base_volume
+            * np.maximum(team_state.campaign_multiplier[0] - 1.0, 0.0)
+        )
+        volume[m], load[m], backlog[m] = tm.volume[0], tm.load[0], open_items + booked
         campaign_on[m], deficit_on[m] = tm.campaign_on[0], tm.deficit_on[0]
         recognition[m] = tm.recognition[0]
 

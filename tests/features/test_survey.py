@@ -103,3 +103,37 @@ def test_slope_needs_the_current_month_among_its_pulses() -> None:
     # then May has a slope of -0.5 a month and June (suppressed) has none
     assert row(table, "T1", "2025-05")["survey_engagement_slope_3"] == pytest.approx(-0.5)
     assert np.isnan(row(table, "T1", "2025-06")["survey_engagement_slope_3"])
+
+
+def test_pooled_three_months_and_the_gap_to_the_teams_own_year() -> None:
+    # given 12 months (June 2024 - May 2025) of 5 responses at 4.0, recognition 4, then
+    # March-May at 4.0 / recognition 4 and June 2025 with 10 responses at 2.5, recognition 2
+    year = [f"2024-{m:02d}" for m in range(6, 13)] + [f"2025-{m:02d}" for m in range(1, 6)]
+    responses = [r for month in year for r in _responses(month, [4.0] * 5, recognition=4.0)]
+    responses += _responses("2025-06", [2.5] * 10, recognition=2.0)
+    tables = tiny_tables(employees=MEMBERS, surveys=responses)
+    # when June is built
+    june = row(features(tables, ["2025-06"]), "T1", "2025-06")
+    # then April-June are pooled response by response: (10 x 4.0 + 10 x 2.5) / 20
+    assert june["survey_engagement_mean_3m"] == pytest.approx(3.25)
+    assert june["survey_recognition_mean_3m"] == pytest.approx(3.0)
+    # against the 12 months before them (June 2024 - March 2025, all at 4.0 / 4)
+    assert june["survey_engagement_vs_12m"] == pytest.approx(-0.75)
+    assert june["survey_recognition_vs_12m"] == pytest.approx(-1.0)
+    # and recognition in June against May
+    assert june["survey_recognition_change_1m"] == pytest.approx(-2.0)
+
+
+def test_the_baseline_needs_five_responses_of_its_own() -> None:
+    # given 4 responses in March 2025 (the only month before the pooled window) and
+    # 5 responses in each of April, May and June
+    responses = _responses("2025-03", [4.0] * 4)
+    for month in ("2025-04", "2025-05", "2025-06"):
+        responses += _responses(month, [3.0] * 5)
+    tables = tiny_tables(employees=MEMBERS, surveys=responses)
+    # when June is built
+    june = row(features(tables, ["2025-06"]), "T1", "2025-06")
+    # then the pooled window is there but no gap is computed from a 4-response baseline
+    assert june["survey_engagement_mean_3m"] == pytest.approx(3.0)
+    assert np.isnan(june["survey_engagement_vs_12m"])
+    assert np.isnan(june["survey_recognition_vs_12m"])

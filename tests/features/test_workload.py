@@ -41,6 +41,8 @@ def test_a_doubling_after_a_steady_half_year_is_a_surge_of_two() -> None:
     assert june["volume_cv_26w"] == pytest.approx(last_26.std(ddof=1) / last_26.mean())
     # backlog rose by 400 in 4 weeks: two weeks of recent volume
     assert june["backlog_growth_4w"] == pytest.approx(2.0)
+    # and 500 open or booked items are five weeks of the team's baseline volume (100 a week)
+    assert june["backlog_weeks"] == pytest.approx(5.0)
 
 
 def test_trend_is_the_weekly_slope_as_a_share_of_the_mean() -> None:

@@ -8,7 +8,7 @@ import pandas as pd
 from features.labels import LabelConfig, label_team_months
 from synthetic.build import RandomStreams, build_world
 from synthetic.scenarios import build_scenario
-from synthetic.truth import DRIVERS, team_month_truth
+from synthetic.truth import DRIVERS, campaigns_frame, team_month_truth
 from tests.synthetic.conftest import Generated
 
 
@@ -116,3 +116,27 @@ def test_planted_drivers_show_in_the_observable_tables(small_world_with_truth: G
     assert by_driver.loc["recognition", "recognition"] < by_driver.loc["none", "recognition"] - 0.3
     assert by_driver.loc["recognition", "dedication"] < by_driver.loc["none", "dedication"] - 0.3
     assert by_driver.loc["recognition", "overtime"] < 1.3 * by_driver.loc["none", "overtime"]
+
+
+def test_a_campaigns_booked_orders_show_in_the_backlog_from_its_announcement(
+    default_world: Generated,
+) -> None:
+    # given every campaign that ends inside the window (lead month included in `months`)
+    world = default_world.world
+    campaigns = campaigns_frame(world)
+    start = np.array([world.calendar.months.index(m) for m in campaigns["start_month"]])
+    team = np.array([world.teams.team_ids.tolist().index(t) for t in campaigns["team_id"]])
+    months = campaigns["months"].to_numpy()
+    inside = (start >= 1) & (start + months < len(world.calendar.months)) & (months <= 5)
+    start, team, months = start[inside], team[inside], months[inside]
+    base = world.teams.base_volume[team]
+    # when the backlog is read in months of the team's normal volume
+    before = world.backlog[start - 1, team] / base
+    announced = world.backlog[start, team] / base
+    # then the announcement books the campaign's orders: the backlog jumps, and by more
+    # for a longer campaign (what a planner knows, the data now show)
+    assert len(start) >= 20
+    assert (announced > before).mean() > 0.95
+    by_length = pd.Series(announced).groupby(months).mean()
+    assert by_length.is_monotonic_increasing
+    assert pd.Series(announced).corr(pd.Series(months), method="spearman") > 0.7
