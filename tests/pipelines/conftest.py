@@ -58,10 +58,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
         run_ingest(root / "export", settings)
         run_features(settings)
         # leaves of 10 rows, not 80: with ~300 team-months the default grows no split, and
-        # a constant model would let what-if and driver tests pass without a real model
+        # a constant model would let what-if and driver tests pass without a real model;
+        # L2 10 (not the default 0): unregularised, early stopping on this tiny holdout
+        # stops before the first useful tree
         options = TrainOptions(
             backtest=BacktestConfig(n_folds=3, holdout_months=4, min_fit_months=4),
-            params=BoosterParams(min_data_in_leaf=10),
+            params=BoosterParams(min_data_in_leaf=10, lambda_l2=10.0),
             bootstrap_replicates=20,
             measure_monotone_cost=False,
         )
