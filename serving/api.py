@@ -20,6 +20,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import cookie_parser
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Match
 
@@ -39,7 +40,7 @@ from serving.schemas import (
     WhatIfResponse,
 )
 from serving.state import NotFoundError, RefusedError, ServingState
-from serving.ui.session import CSRF_HEADER, SESSION_COOKIE, Sessions, parse_cookies
+from serving.ui.session import CSRF_HEADER, SESSION_COOKIE, Sessions
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ class Guard:
         send it; another site cannot read it)."""
         if "authorization" in headers or runtime.sessions is None:
             return runtime.keys.authenticate(headers.get("authorization")), False
-        cookie = parse_cookies(headers.get("cookie")).get(SESSION_COOKIE)
+        cookie = cookie_parser(headers.get("cookie", "")).get(SESSION_COOKIE)
         key = runtime.sessions.key_for(cookie, runtime.keys)
         unsafe = method not in SAFE_METHODS
         csrf_missing = unsafe and not runtime.sessions.csrf_ok(cookie, headers.get(CSRF_HEADER))

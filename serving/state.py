@@ -169,26 +169,32 @@ class ServingState:
             "history": history,
         }
 
-    def flagged(
-        self, month: str, intervention: str | None, department: str | None, sees: Any, lang: str
-    ) -> dict[str, Any]:
+    def visible_month(
+        self, month: str, department: str | None, sees: Any, lang: str
+    ) -> tuple[int | None, list[dict[str, Any]]]:
+        """The scored month's model version and its teams that ``sees`` allows (and of
+        ``department`` when given), riskiest first: one read for a list and its counts."""
         scored = self.store.read_month(month, lang)
         if scored is None:
             raise NotFoundError(f"month {month} has not been scored")
         results = [
             r
             for r in scored.results
-            if r["flags"]
-            and sees(r.get("department"))
-            and (intervention is None or intervention in r["flags"])
+            if sees(r.get("department"))
             and (department is None or r.get("department") == department)
         ]
+        return scored.model_version, results
+
+    def flagged(
+        self, month: str, intervention: str | None, department: str | None, sees: Any, lang: str
+    ) -> dict[str, Any]:
+        version, visible = self.visible_month(month, department, sees, lang)
         return {
             "month": month,
-            "model_version": scored.model_version,
+            "model_version": version,
             "intervention": intervention,
             "department": department,
-            "results": results,
+            "results": only_flagged(visible, intervention),
         }
 
     def what_if(
@@ -205,10 +211,8 @@ class ServingState:
         except UserError as missing:
             raise NotFoundError(str(missing)) from missing
         before = shift_month(month, -1)
-        with self._features_lock:
-            months = [before, month] if before in set(self.data.scorable_months()) else [month]
-            rows = self.data.features(months)
-        rows = rows[rows["team_id"].astype(str) == team.team_id]
+        scorable = set(self.data.scorable_months())
+        rows = self._team_rows(team, [before, month] if before in scorable else [month])
         current = rows[rows["month"].astype(str) == month].reset_index(drop=True)
         if current.empty:
             raise NotFoundError(f"team {team.team_id!r} has no data in {month}")
@@ -233,12 +237,14 @@ class ServingState:
             self.data.require_scorable(month)
         except UserError:
             return None
+        rows = self._team_rows(team, [month])
+        return rows.iloc[0].to_dict() if len(rows) else None
+
+    def _team_rows(self, team: Team, months: list[str]) -> pd.DataFrame:
+        """The team's feature rows of ``months`` (the cache is shared: one builder at once)."""
         with self._features_lock:
-            rows = self.data.features([month])
-        rows = rows[rows["team_id"].astype(str) == team.team_id]
-        if rows.empty:
-            return None
-        return rows.iloc[0].to_dict()
+            rows = self.data.features(months)
+        return rows[rows["team_id"].astype(str) == team.team_id]
 
 
 SURVEY_CALLER_FEATURES: tuple[str, ...] = tuple(n for n in CALLER_FEATURES if n in SURVEY_SET)
@@ -251,3 +257,10 @@ def _scorable(record: dict[str, Any], team: Team) -> dict[str, Any]:
     if record.get("survey_suppressed"):
         row.update(dict.fromkeys(SURVEY_CALLER_FEATURES))
     return row
+
+
+def only_flagged(results: list[dict[str, Any]], intervention: str | None) -> list[dict[str, Any]]:
+    """Scored teams with a flag (of ``intervention`` when given), in their order."""
+    return [
+        r for r in results if r["flags"] and (intervention is None or intervention in r["flags"])
+    ]

@@ -19,7 +19,7 @@ import logging
 import re
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -37,7 +37,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from serving.auth import ApiKey
-from serving.state import NotFoundError, RefusedError
+from serving.state import NotFoundError, RefusedError, only_flagged
 from serving.ui.charts import BAND_SHAPES, risk_trend_svg
 from serving.ui.session import LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE
 from serving.ui.sliders import sliders_for
@@ -245,12 +245,7 @@ def flagged_page(page: Page) -> Response:
     departments = sorted({t.department for t in state.teams.values() if key.sees(t.department)})
     if department is not None and department not in departments:
         raise NotFoundError(f"unknown department {department!r}")
-    listing = state.flagged(month, intervention, department, key.sees, page.lang)
-    visible = [
-        r
-        for r in state.store.read_month(month, page.lang).results
-        if key.sees(r.get("department")) and department in (None, r.get("department"))
-    ]
+    _, visible = state.visible_month(month, department, key.sees, page.lang)
     summary = page.text["summary"].format(
         flagged=sum(bool(r["flags"]) for r in visible),
         teams=len(visible),
@@ -268,7 +263,7 @@ def flagged_page(page: Page) -> Response:
         departments=departments,
         department=department,
         intervention=intervention,
-        results=listing["results"],
+        results=only_flagged(visible, intervention),
         summary=summary,
         top_reasons=TOP_REASONS,
         top_actions=TOP_ACTIONS,
@@ -355,8 +350,7 @@ def _report(page: Page) -> Any:
     history = trend_rows(state.store, month)
     history = history[history["team_id"].astype(str).isin(visible)].reset_index(drop=True)
     report = build_report(state.store, month, page.lang, history)
-    results = [r for r in report.results if key.sees(r.get("department"))]
-    return report.__class__(**{**report.__dict__, "results": results})
+    return replace(report, results=[r for r in report.results if key.sees(r.get("department"))])
 
 
 def export_csv(page: Page) -> Response:

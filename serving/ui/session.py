@@ -118,13 +118,3 @@ class Sessions:
         if not cookie_value or not token:
             return False
         return hmac.compare_digest(self.csrf_token(cookie_value), token)
-
-
-def parse_cookies(header: str | None) -> dict[str, str]:
-    """``a=1; b=2`` → ``{"a": "1", "b": "2"}`` (the first of a repeated name wins)."""
-    cookies: dict[str, str] = {}
-    for part in (header or "").split(";"):
-        name, sep, value = part.strip().partition("=")
-        if sep and name and name not in cookies:
-            cookies[name] = value.strip().strip('"')
-    return cookies

@@ -62,19 +62,6 @@ class Slider:
     percent: bool
     decimals: int
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "feature": self.feature,
-            "label": self.label,
-            "unit": self.unit,
-            "min": self.minimum,
-            "max": self.maximum,
-            "step": self.step,
-            "value": self.value,
-            "percent": self.percent,
-            "decimals": self.decimals,
-        }
-
 
 @dataclass(frozen=True)
 class SliderSet:

@@ -38,24 +38,25 @@ def chromium() -> Iterator[Browser]:
             browser.close()
 
 
-@pytest.fixture
-def japanese(chromium: Browser) -> Iterator[BrowserContext]:
-    """A browser profile that prefers Japanese, with its own cookies."""
+def profile(chromium: Browser, locale: str, width: int, height: int) -> Iterator[BrowserContext]:
+    """A browser profile with its own cookies, a language preference and a screen size."""
     context = chromium.new_context(
-        locale="ja-JP", viewport={"width": 1280, "height": 900}, accept_downloads=True
+        locale=locale, viewport={"width": width, "height": height}, accept_downloads=True
     )
     yield context
     context.close()
+
+
+@pytest.fixture
+def japanese(chromium: Browser) -> Iterator[BrowserContext]:
+    """A browser that prefers Japanese, at 1280 px."""
+    yield from profile(chromium, "ja-JP", 1280, 900)
 
 
 @pytest.fixture
 def english(chromium: Browser) -> Iterator[BrowserContext]:
-    """A browser profile that prefers English, on a laptop-sized screen."""
-    context = chromium.new_context(
-        locale="en-GB", viewport={"width": 1366, "height": 768}, accept_downloads=True
-    )
-    yield context
-    context.close()
+    """A browser that prefers English, on a laptop-sized screen."""
+    yield from profile(chromium, "en-GB", 1366, 768)
 
 
 def screenshot_path(name: str) -> Path:

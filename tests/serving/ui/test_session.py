@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from serving.auth import KeyRing, create_key, revoke_key
-from serving.ui.session import Sessions, lifetime_from_env, load_secret, parse_cookies
+from serving.ui.session import Sessions, lifetime_from_env, load_secret
 
 
 @pytest.fixture
@@ -113,11 +113,6 @@ def test_the_secret_can_come_from_the_environment(
     monkeypatch.setenv("ERISK_SESSION_SECRET_FILE", str(mounted))
     assert load_secret(tmp_path) == b"from-a-secret-store"
     assert not (tmp_path / "session_secret").exists()
-
-
-def test_cookie_headers_are_parsed_first_name_wins() -> None:
-    assert parse_cookies('a=1; b="2"; a=3;broken; =x') == {"a": "1", "b": "2"}
-    assert parse_cookies(None) == {}
 
 
 def test_the_session_lifetime_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
