@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -41,9 +42,30 @@ def erisk(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[s
     )
 
 
+def prepared_world_version(export: Path) -> str | None:
+    """The world version a prepared export was generated with (None when unknown or absent)."""
+    try:
+        facts = json.loads((export / "_SUCCESS").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return facts.get("world_version") if isinstance(facts, dict) else None
+
+
 def prepare(scenario: str, workdir: Path, env: dict[str, str], extra: list[str]) -> None:
-    """Generate, ingest and build features once (skipped when the snapshot exists)."""
+    """Generate, ingest and build features once (skipped when the snapshot exists).
+
+    A world prepared by an older generator is thrown away and made again: its figures would
+    describe a world the code no longer builds.
+    """
+    if str(ROOT) not in sys.path:  # run as a script from anywhere
+        sys.path.insert(0, str(ROOT))
+    from synthetic.parameters import WORLD_VERSION
+
     export = workdir / "export"
+    if (workdir / "snapshots").exists() and prepared_world_version(export) != WORLD_VERSION:
+        print(f"prepared world in {workdir} is not world version {WORLD_VERSION}: rebuilding")
+        for name in ("export", "snapshots", "features", "mlruns"):
+            shutil.rmtree(workdir / name, ignore_errors=True)
     if not (workdir / "snapshots").exists():
         generate = ["generate", "--out", str(export), "--scenario", scenario, *extra]
         if scenario != "enterprise":

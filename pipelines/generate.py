@@ -194,7 +194,11 @@ def run_generate(
 
     files = _publish(partial, out)
     (out / SUCCESS).write_text(
-        json.dumps({"scenario": spec.name, "seed": seed, "rows": rows}, sort_keys=True) + "\n",
+        json.dumps(
+            {"scenario": spec.name, "seed": seed, "rows": rows, "world_version": WORLD_VERSION},
+            sort_keys=True,
+        )
+        + "\n",
         encoding="utf-8",
     )
     return GenerateSummary(
