@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
+import warnings
 from collections.abc import Sequence
 
 import click
@@ -74,9 +75,19 @@ def _configure_logging() -> None:
     root.setLevel(logging.WARNING)
 
 
+def _quiet_third_party_warnings() -> None:
+    """Hide warnings users cannot act on: pandera imports PySpark's pandas layer when PySpark
+    is installed, and PySpark warns on every command that it does not know pandas 3 (we use
+    Spark only through its SQL API, which the Spark engine's tests cover)."""
+    warnings.filterwarnings(
+        "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit code instead of exiting."""
     _configure_logging()
+    _quiet_third_party_warnings()
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         result = cli.main(args=args, prog_name="erisk", standalone_mode=False)

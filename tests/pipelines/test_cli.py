@@ -51,3 +51,15 @@ def test_console_script_is_installed() -> None:
     done = subprocess.run([*erisk, "--help"], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert "ingest" in done.stdout
+
+
+def test_commands_do_not_print_third_party_warnings() -> None:
+    # given a fresh interpreter (warnings shown once per process, as for a user)
+    erisk = [sys.executable, "-W", "default", "-m", "pipelines.cli"]
+    # when a command that loads pandera (and through it PySpark's pandas layer) runs
+    done = subprocess.run(
+        [*erisk, "features", "--help"], capture_output=True, text=True, check=False
+    )
+    # then it answers without PySpark's warning about pandas 3 on stderr
+    assert done.returncode == 0, done.stderr
+    assert "Warning" not in done.stderr, done.stderr
