@@ -18,6 +18,12 @@ and a small organisation scores only a few dozen teams a month. So the bin count
 with the scored sample, ``bins = clamp(n // ROWS_PER_BIN, 2, 10)``: 10 bins from 200 teams
 up, 3 bins for 60 teams, and the 0.2 warning keeps its meaning.
 
+Back offices are seasonal: leave pace resets each fiscal year in April, teams reshuffle in
+April and October, Golden Week, Obon and Silver Week cut weeks short. Against a reference
+pooling every month, those months were flagged every year. So the reference is the same
+calendar month of earlier years when the training rows hold it in at least
+``SEASONAL_MIN_YEARS`` years (:func:`seasonal_reference`), else every training row.
+
 Evidently was considered; it would add a large dependency tree for these few lines.
 """
 
@@ -34,6 +40,7 @@ ROWS_PER_BIN = 20
 EPSILON = 1e-4
 WARN_ABOVE = 0.2
 MISSING_RISE_WARN = 0.2
+SEASONAL_MIN_YEARS = 2
 
 
 def psi_from_shares(expected: np.ndarray, actual: np.ndarray) -> float:
@@ -120,3 +127,17 @@ def feature_drift(
     columns = ["feature", "psi", "missing_reference", "missing_current", "warning"]
     frame = pd.DataFrame(rows, columns=columns)
     return frame.sort_values("psi", ascending=False, na_position="last").reset_index(drop=True)
+
+
+def seasonal_reference(
+    reference: pd.DataFrame, month: str, min_years: int = SEASONAL_MIN_YEARS
+) -> pd.DataFrame | None:
+    """The reference rows of ``month``'s calendar month (``YYYY-MM``), or None when they
+    cover fewer than ``min_years`` years: one earlier September is too thin a baseline."""
+    if reference.empty or "month" not in reference.columns:
+        return None
+    months = reference["month"].astype(str)
+    same = months.str[5:7] == month[5:7]
+    if months[same].str[:4].nunique() < min_years:
+        return None
+    return reference[same.to_numpy()]

@@ -37,7 +37,7 @@ from features.calendar import (
     shift_month,
 )
 from features.tables import ALL_TABLES, Tables
-from models.drift import WARN_ABOVE, feature_drift
+from models.drift import WARN_ABOVE, feature_drift, seasonal_reference
 from models.explanations import BandThresholds
 from models.scoring import score_team_months
 from pipelines.errors import UserError
@@ -60,6 +60,13 @@ TRAINING_TABLE_ARTIFACT = "training_table.parquet"
 # fallback drift reference: rows dated before M minus this many months (their labels were
 # complete when a model was trained, so they stand in for the training window)
 REFERENCE_GAP_MONTHS = 3
+# drift.reference -> how the console names it
+REFERENCE_WORDS = {
+    "training_table": "the training data",
+    "training_table_same_calendar_month": "the same month of earlier years in the training data",
+    "snapshot_before_m-3": "the snapshot's months before M-3",
+    "snapshot_before_m-3_same_calendar_month": "the same month of earlier years in the snapshot",
+}
 FEATURE_MONTHS_DIR = "months"
 TIMESHEET_LOOKBACK_MONTHS = 12
 RISK_HISTOGRAM_BINS = 20
@@ -367,17 +374,23 @@ class ScoringJob:
         return pd.DataFrame(), "snapshot"
 
     def reference_for(self, month: str) -> tuple[pd.DataFrame, str]:
+        """The rows ``month`` is compared with, and their name (``drift.reference``): the
+        same calendar month of earlier years when there are enough of them (seasons)."""
         frame, source = self.reference
-        if source == "training_table":
+        if source != "training_table":
+            cutoff = shift_month(month, -REFERENCE_GAP_MONTHS)
+            earlier = [m for m in self.data.scorable_months() if m < cutoff]
+            logger.warning(
+                "model run has no %s: drift reference = snapshot rows before %s",
+                TRAINING_TABLE_ARTIFACT,
+                cutoff,
+            )
+            frame = self.data.features(earlier) if earlier else pd.DataFrame()
+            source = "snapshot_before_m-3"
+        seasonal = seasonal_reference(frame, month)
+        if seasonal is None:
             return frame, source
-        cutoff = shift_month(month, -REFERENCE_GAP_MONTHS)
-        earlier = [m for m in self.data.scorable_months() if m < cutoff]
-        logger.warning(
-            "model run has no %s: drift reference = snapshot rows before %s",
-            TRAINING_TABLE_ARTIFACT,
-            cutoff,
-        )
-        return self.data.features(earlier) if earlier else pd.DataFrame(), "snapshot_before_m-3"
+        return seasonal, f"{source}_same_calendar_month"
 
     def score(self, month: str, progress: Callable[[int], None] | None = None) -> ScoreSummary:
         """Score one month under its lock and write it; the caller checked it is scorable."""
@@ -484,10 +497,11 @@ class ScoringJob:
             mlflow.log_metric("seconds", summary.seconds)
         if summary.drift_warnings:
             logger.warning(
-                "drift in %s: %d feature(s) with PSI above %.1f against the training data: %s",
+                "drift in %s: %d feature(s) with PSI above %.1f against %s: %s",
                 summary.month,
                 len(summary.drift_warnings),
                 WARN_ABOVE,
+                REFERENCE_WORDS.get(summary.reference_source, summary.reference_source),
                 ", ".join(summary.drift_warnings),
             )
         return summary

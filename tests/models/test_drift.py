@@ -15,6 +15,7 @@ from models.drift import (
     feature_drift,
     numeric_psi,
     psi_from_shares,
+    seasonal_reference,
 )
 
 
@@ -107,3 +108,42 @@ def test_small_samples_get_fewer_bins_so_no_drift_stays_quiet() -> None:
     assert np.mean(warned) < 0.05
     fixed = [numeric_psi(reference["a"], draw["a"], bins=10) > 0.2 for draw in draws]
     assert np.mean(fixed) > 0.3
+
+
+def _yearly(months: list[str], teams: int, rng: np.random.Generator) -> pd.DataFrame:
+    """Team-months whose ``leave_pace`` resets each April (low) and grows over the year."""
+    rows = []
+    for month in months:
+        months_into_year = (int(month[5:7]) - 4) % 12
+        for _ in range(teams):
+            rows.append({"month": month, "leave_pace": months_into_year + rng.normal(0, 0.5)})
+    return pd.DataFrame(rows)
+
+
+def test_the_reference_is_the_same_calendar_month_of_earlier_years_when_there_are_two() -> None:
+    # given two and a half years of training rows
+    rng = np.random.default_rng(5)
+    months = [f"{y}-{m:02d}" for y in (2024, 2025) for m in range(1, 13)] + ["2026-01"]
+    reference = _yearly(months, 10, rng)
+    # when the reference for April 2026 is chosen, then it is April 2024 and April 2025
+    april = seasonal_reference(reference, "2026-04")
+    assert april is not None
+    assert sorted(april["month"].unique()) == ["2024-04", "2025-04"]
+    # and a calendar month seen in one year only, or no rows at all, give no seasonal reference
+    assert seasonal_reference(reference[reference["month"] != "2024-04"], "2026-04") is None
+    assert seasonal_reference(pd.DataFrame(), "2026-04") is None
+
+
+def test_a_yearly_reset_is_not_drift_against_the_same_month_but_is_against_the_year() -> None:
+    # given a feature that resets every April and training rows of two years
+    rng = np.random.default_rng(6)
+    months = [f"{y}-{m:02d}" for y in (2024, 2025) for m in range(1, 13)]
+    reference = _yearly(months, 50, rng)
+    april = _yearly(["2026-04"], 50, rng)
+    # when April 2026 is compared with every training month, it looks like drift
+    pooled = feature_drift(reference, april, ["leave_pace"])
+    assert pooled["warning"].iloc[0]
+    # but compared with earlier Aprils it is the season it always is
+    seasonal = seasonal_reference(reference, "2026-04")
+    assert seasonal is not None
+    assert not feature_drift(seasonal, april, ["leave_pace"])["warning"].iloc[0]

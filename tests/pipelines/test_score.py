@@ -110,6 +110,8 @@ def test_score_and_read_back_in_every_format(
     assert logged.data.metrics["flags.buffer"] == flagged
     assert any(key.startswith("psi.") for key in logged.data.metrics)
     assert "drift.warning" in logged.data.tags
+    # against every training row: this short history holds the month in under two years
+    assert logged.data.params["drift.reference"] == "training_table"
     artifacts = {a.path for a in mlflow.MlflowClient().list_artifacts(run.mlflow_run_id)}
     assert {"drift_psi.csv", "score_distribution.json", "report"} <= artifacts
 
