@@ -54,8 +54,9 @@ IDENTITY = PlattCalibration(slope=1.0, intercept=0.0)
 def fit_platt(raw_logit: np.ndarray, label: np.ndarray) -> PlattCalibration:
     """Fit a and b by logistic regression of the label on the raw logit.
 
-    Falls back to the identity when the slice has one class only or the fitted slope is not
-    positive (a non-positive slope would reverse the ranking and every explanation).
+    Falls back to the identity when the slice has one class only, and to :func:`level_only`
+    when the fitted slope is not positive (a non-positive slope would flatten or reverse the
+    ranking and every explanation).
     """
     from sklearn.linear_model import LogisticRegression
 
@@ -67,6 +68,28 @@ def fit_platt(raw_logit: np.ndarray, label: np.ndarray) -> PlattCalibration:
     model.fit(np.asarray(raw_logit, dtype=np.float64).reshape(-1, 1), label)
     slope = float(model.coef_[0, 0])
     if slope <= 0:
-        logger.warning("calibration slope %.3f is not positive; left as identity", slope)
-        return IDENTITY
+        logger.warning(
+            "calibration slope %.3f is not positive; slope kept at 1, only the level fitted",
+            slope,
+        )
+        return level_only(raw_logit, label)
     return PlattCalibration(slope=slope, intercept=float(model.intercept_[0]))
+
+
+def level_only(raw_logit: np.ndarray, label: np.ndarray) -> PlattCalibration:
+    """Slope 1 and the intercept that makes the mean probability the slice's event rate.
+
+    The fallback when the slice cannot carry a slope: the booster's ranking is kept as it is
+    (a flat or reversed slope would erase it), but its level follows the latest months, where
+    the identity would keep whatever event rate the older fit months had.
+    """
+    from scipy.optimize import brentq
+
+    raw = np.asarray(raw_logit, dtype=np.float64)
+    rate = float(np.mean(label))
+
+    def excess(shift: float) -> float:
+        return float(np.mean(1.0 / (1.0 + np.exp(-(raw + shift))))) - rate
+
+    intercept = brentq(excess, -50.0, 50.0)
+    return PlattCalibration(slope=1.0, intercept=float(intercept), method="level")

@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from models.calibration import IDENTITY, PlattCalibration, fit_platt
+from models.calibration import IDENTITY, PlattCalibration, fit_platt, level_only
 
 
 def test_platt_recovers_a_known_slope_and_intercept() -> None:
@@ -33,3 +33,16 @@ def test_probability_is_the_sigmoid_of_the_scaled_logit_and_round_trips() -> Non
     # then
     assert prob[0] == pytest.approx(0.5)
     assert PlattCalibration.from_dict(calibration.as_dict()) == calibration
+
+
+def test_a_slice_that_reverses_the_ranking_keeps_it_and_fits_only_the_level() -> None:
+    # given a slice where the raw logits rank the events last (a slope would be negative)
+    rng = np.random.default_rng(1)
+    raw = rng.normal(0, 1, 2_000)
+    label = (raw < np.quantile(raw, 0.1)).astype(int)
+    # when calibrated
+    calibration = fit_platt(raw, label)
+    # then the ranking is kept (slope 1) and the mean probability is the slice's event rate
+    assert calibration.slope == 1.0 and calibration.method == "level"
+    assert calibration.probability(raw).mean() == pytest.approx(label.mean(), abs=1e-6)
+    assert calibration == level_only(raw, label)
