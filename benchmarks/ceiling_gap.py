@@ -109,12 +109,22 @@ def oracle_specs(names: tuple[str, ...]) -> list[Any]:
     """Catalogue entries for oracle columns: direction 0, so no monotone constraint."""
     from features.catalogue import FeatureSpec
 
-    # name, meaning, meaning_ja, unit, source, window, actionable, family, per_member,
-    # survey_derived, direction
     return [
-        FeatureSpec(n, m, m, "", "world", "M", False, "context", False, False, 0)
-        for n, m in ORACLE_MEANING.items()
-        if n in names
+        FeatureSpec(
+            name=name,
+            meaning=meaning,
+            meaning_ja=meaning,
+            unit="",
+            source="world",
+            window="M",
+            actionable=False,
+            family="context",
+            per_member=False,
+            survey_derived=False,
+            direction=0,
+        )
+        for name, meaning in ORACLE_MEANING.items()
+        if name in names
     ]
 
 

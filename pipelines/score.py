@@ -60,13 +60,12 @@ TRAINING_TABLE_ARTIFACT = "training_table.parquet"
 # fallback drift reference: rows dated before M minus this many months (their labels were
 # complete when a model was trained, so they stand in for the training window)
 REFERENCE_GAP_MONTHS = 3
-# drift.reference -> how the console names it
+# drift.reference -> how the console names it; a seasonal reference adds SEASONAL_SUFFIX
 REFERENCE_WORDS = {
     "training_table": "the training data",
-    "training_table_same_calendar_month": "the same month of earlier years in the training data",
     "snapshot_before_m-3": "the snapshot's months before M-3",
-    "snapshot_before_m-3_same_calendar_month": "the same month of earlier years in the snapshot",
 }
+SEASONAL_SUFFIX = "_same_calendar_month"
 FEATURE_MONTHS_DIR = "months"
 TIMESHEET_LOOKBACK_MONTHS = 12
 RISK_HISTOGRAM_BINS = 20
@@ -349,6 +348,13 @@ def read_run_artifact(
     return None
 
 
+def describe_reference(source: str) -> str:
+    """The console's words for a ``drift.reference`` value."""
+    base = source.removesuffix(SEASONAL_SUFFIX)
+    words = REFERENCE_WORDS.get(base, base)
+    return f"the same month of earlier years in {words}" if base != source else words
+
+
 # ---- the job ---------------------------------------------------------------------------
 class ScoringJob:
     """Model, snapshot and store, loaded once; :meth:`score` does one month."""
@@ -390,7 +396,7 @@ class ScoringJob:
         seasonal = seasonal_reference(frame, month)
         if seasonal is None:
             return frame, source
-        return seasonal, f"{source}_same_calendar_month"
+        return seasonal, source + SEASONAL_SUFFIX
 
     def score(self, month: str, progress: Callable[[int], None] | None = None) -> ScoreSummary:
         """Score one month under its lock and write it; the caller checked it is scorable."""
@@ -501,7 +507,7 @@ class ScoringJob:
                 summary.month,
                 len(summary.drift_warnings),
                 WARN_ABOVE,
-                REFERENCE_WORDS.get(summary.reference_source, summary.reference_source),
+                describe_reference(summary.reference_source),
                 ", ".join(summary.drift_warnings),
             )
         return summary
