@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,17 +66,11 @@ def world_figures(summary: dict) -> dict[str, dict[str, float]]:
 
 def train_world(seed: int, root: Path) -> dict[str, dict[str, float]]:
     """Prepare (or reuse) the world of one seed and train on it with the truth."""
-    from benchmarks.train import erisk, prepare  # the training benchmark prepares worlds
+    from benchmarks.train import erisk, prepare, workdir_env  # it prepares worlds
 
     workdir = root / f"seed-{seed}"
     workdir.mkdir(parents=True, exist_ok=True)
-    env = {
-        **os.environ,
-        "ERISK_DATA_DIR": str(workdir),
-        "MLFLOW_TRACKING_URI": f"sqlite:///{workdir}/mlruns/mlflow.db",
-        "MLFLOW_DISABLE_TELEMETRY": "true",
-        "PYTHONWARNINGS": "ignore",
-    }
+    env = workdir_env(workdir)
     prepare("eval", workdir, env, ["--seed", str(seed)])
     done = erisk(["train", "--json", "--truth", str(workdir / "export" / "truth")], env)
     if done.returncode != 0:

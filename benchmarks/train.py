@@ -42,6 +42,17 @@ def erisk(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[s
     )
 
 
+def workdir_env(workdir: Path) -> dict[str, str]:
+    """The environment that points ``erisk`` at a work folder and its own MLflow store."""
+    return {
+        **os.environ,
+        "ERISK_DATA_DIR": str(workdir),
+        "MLFLOW_TRACKING_URI": f"sqlite:///{workdir}/mlruns/mlflow.db",
+        "MLFLOW_DISABLE_TELEMETRY": "true",
+        "PYTHONWARNINGS": "ignore",
+    }
+
+
 def prepared_world_version(export: Path) -> str | None:
     """The world version a prepared export was generated with (None when unknown or absent)."""
     try:
@@ -88,13 +99,7 @@ def main() -> int:
     args = parser.parse_args()
     workdir = (args.workdir or Path(f"/tmp/erisk-bench-train-{args.scenario}")).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
-    env = {
-        **os.environ,
-        "ERISK_DATA_DIR": str(workdir),
-        "MLFLOW_TRACKING_URI": f"sqlite:///{workdir}/mlruns/mlflow.db",
-        "MLFLOW_DISABLE_TELEMETRY": "true",
-        "PYTHONWARNINGS": "ignore",
-    }
+    env = workdir_env(workdir)
     extra = [] if args.teams is None else ["--teams", str(args.teams)]
     extra += [] if args.months is None else ["--months", str(args.months)]
     prepare(args.scenario, workdir, env, extra)
