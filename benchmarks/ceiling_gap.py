@@ -176,6 +176,11 @@ def truth_fit(table: pd.DataFrame, truth: pd.DataFrame, seed: int) -> list[dict[
     target = np.log(clipped / (1 - clipped))
     matrix, label = data.matrix.reset_index(drop=True), np.asarray(data.label)
     categorical = [n for n in data.schema.categorical if n in matrix.columns] or "auto"
+    folds = make_folds(data.months)
+    scored = np.zeros(len(label), dtype=bool)
+    for fold in folds:
+        scored |= np.asarray(rows_in(data.rows, fold.test_months))
+    ceiling = roc_auc(label[scored], p_true[scored])
     results = []
     for depth, leaves, min_rows in CAP_SHAPES:
         native = lightgbm_params(BoosterParams(), data.schema, seed)
@@ -188,9 +193,8 @@ def truth_fit(table: pd.DataFrame, truth: pd.DataFrame, seed: int) -> list[dict[
             num_leaves=leaves,
             min_data_in_leaf=min_rows,
         )
-        scored = np.zeros(len(label), dtype=bool)
         prediction = np.zeros(len(label))
-        for fold in make_folds(data.months):
+        for fold in folds:
             fit, holdout, test = (
                 np.asarray(rows_in(data.rows, months))
                 for months in (fold.fit_months, fold.holdout_months, fold.test_months)
@@ -205,9 +209,7 @@ def truth_fit(table: pd.DataFrame, truth: pd.DataFrame, seed: int) -> list[dict[
                 callbacks=[lgb.early_stopping(100, verbose=False)],
             )
             prediction[test] = booster.predict(matrix[test])
-            scored |= test
         auc = roc_auc(label[scored], prediction[scored])
-        ceiling = roc_auc(label[scored], p_true[scored])
         results.append(
             {
                 "set": f"fitted to logit(p_true), depth {depth}",
