@@ -229,11 +229,11 @@ def label_parts(tables: Any, oof: pd.DataFrame) -> dict[str, float]:
     """Share of the out-of-fold positives fired by the survey drop, by exits, or by both."""
     from features.labels import label_team_months
 
-    parts = label_team_months(tables)[["team_id", "month", "survey_event", "exit_event"]]
+    parts = label_team_months(tables)[["team_id", "month", "label_survey", "label_exits"]]
     parts = parts.astype({"team_id": str, "month": str})
     positives = oof[oof["label"] == 1].merge(parts, on=KEYS, how="left")
-    survey = positives["survey_event"].fillna(False).to_numpy(bool)
-    exits = positives["exit_event"].fillna(False).to_numpy(bool)
+    survey = positives["label_survey"].fillna(0).to_numpy(int) == 1
+    exits = positives["label_exits"].fillna(0).to_numpy(int) == 1
     return {
         "survey_only": float((survey & ~exits).mean()),
         "exits_only": float((exits & ~survey).mean()),

@@ -27,7 +27,7 @@ from features.calendar import (
 )
 from features.catalogue import FEATURES, feature_names, table_columns
 from features.grid import make_grid
-from features.labels import LabelConfig, label_team_months
+from features.labels import LABEL_OUTPUTS, LabelConfig, label_team_months
 from features.leave import leave_features
 from features.overtime import overtime_features
 from features.periods import month_label, month_number
@@ -40,7 +40,7 @@ logger = logging.getLogger(__name__)
 
 FEATURE_COLUMNS: tuple[str, ...] = ("team_id", "month", *feature_names(), "survey_suppressed")
 # bump when a feature's definition changes, so that cached months are rebuilt
-FEATURES_VERSION = 1
+FEATURES_VERSION = 2
 
 
 def scorable_months(tables: Tables) -> list[str]:
@@ -159,25 +159,28 @@ def attach_labels(
     months = sorted(features["month"].unique().tolist())
     if not months:
         labelled = features.copy()
-        labelled["label"] = pd.array([], dtype="Int8")
+        for name in LABEL_OUTPUTS:
+            labelled[name] = pd.array([], dtype="Int8")
         return labelled[table_columns()]
     config = config or LabelConfig()
     labels = label_team_months(_label_window(tables, months, config), months, config)
-    labels = labels[["team_id", "month", "label"]].astype({"team_id": "str", "month": "str"})
+    labels = labels[["team_id", "month", *LABEL_OUTPUTS]].astype({"team_id": "str", "month": "str"})
     labelled = features.merge(labels, on=["team_id", "month"], how="left", validate="one_to_one")
-    labelled["label"] = labelled["label"].astype("Int8")
+    for name in LABEL_OUTPUTS:
+        labelled[name] = labelled[name].astype("Int8")
     return labelled[table_columns()]
 
 
 def _label_window(tables: Tables, months: list[str], config: LabelConfig) -> Tables:
-    """The tables with survey responses outside M-2..M+H of the requested months dropped.
+    """The tables with survey responses outside M-11..M+H of the requested months dropped.
 
-    The label reads responses only in those windows; dropping the rest first makes the label
-    of one month cheap (parsing every response's month is the label's main cost).
+    The label reads responses only in those windows (its baseline and post window); dropping
+    the rest first makes the label of one month cheap (parsing every response's month is
+    the label's main cost).
     """
     if tables.surveys is None:
         return tables
-    first = month_start(shift_month(min(months), -2))
+    first = month_start(shift_month(min(months), 1 - config.baseline_months))
     last = month_end(shift_month(max(months), config.horizon))
     dates = tables.surveys["survey_date"]
     inside = (dates >= first) & (dates <= last)

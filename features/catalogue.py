@@ -595,7 +595,7 @@ FEATURES: tuple[FeatureSpec, ...] = (
 )
 
 KEY_COLUMNS: tuple[str, ...] = ("team_id", "month")
-TRAILING_COLUMNS: tuple[str, ...] = ("survey_suppressed", "label")
+TRAILING_COLUMNS: tuple[str, ...] = ("survey_suppressed", "label", "label_survey", "label_exits")
 MIN_SURVEY_RESPONSES = 5
 MIN_MEMBERS_FOR_FIGURES = 5
 
@@ -656,11 +656,21 @@ happens in M+1..M+3 and reads only records dated on or before M's last day.
   feature is never computed from fewer than 5 responses (recognition needs 5 non-missing
   answers; the 1- and 3-month changes need both months unsuppressed; the slope needs three
   unsuppressed months in M-5..M, M being one of them). Pooled figures (`_3m`) read every
-  response of M-2..M together (the label's pre window) and need 5 in total; the gaps to
-  the team's own year (`_vs_12m`) compare them with every response of M-14..M-3, which
-  needs 5 of its own. Individual rows never leave the feature layer.
-- **Label**: joined from `features.labels` on every build, so a label appears as soon as
-  its horizon is observed; missing while it is not.
+  response of M-2..M together; the gaps to the team's own year (`_vs_12m`) compare them
+  with every response of M-14..M-3. A pooled window takes **only months that are shown on
+  their own** (5 or more responses; for recognition, 5 or more answers to the item): a
+  month of 1-4 answers pooled with its neighbours could be recovered exactly from the
+  pooled means and the response counts. Individual rows never leave the feature layer.
+- **Label** (label v2, `features.labels`): `label_survey` = 1 when the responses of
+  M+1..M+3 lie at least 0.5 points below the team's own 12-month baseline (M-11..M, at
+  least 10 responses; the post window at least 5), significantly (one-sided Welch test,
+  p < 0.05), 0 when not, missing when either window is too thin; `label_exits` = 1 when the
+  voluntary exits of M+1..M+3 are k >= 2 and P(Poisson(h x 3 x r) >= k) < 0.05, with h the
+  members at M's last day and r the organisation's voluntary exits per head-month over
+  M-11..M (0.005 when there were none), missing when h = 0; `label` = 1 if either fires,
+  else 0, missing only while the data do not reach M+3's last business day or h = 0 (all
+  three are missing then). Joined on every build, so a label appears as soon as its
+  horizon is observed.
 - **Identical paths**: building all months at once, one month alone from the tables cut at
   its last day, or any subset of teams gives bit-identical rows (tests check all three,
   and that records dated after M, or an exit date set after M, change nothing up to M).
@@ -687,8 +697,8 @@ def render_catalogue_markdown() -> str:
         "",
         f"{len(FEATURES)} features. Columns of the table and of `erisk features --export`: "
         + ", ".join(f"`{c}`" for c in table_columns()[:2])
-        + ", the features below in this order, `survey_suppressed` (bool) and `label` "
-        "(nullable integer).",
+        + ", the features below in this order, `survey_suppressed` (bool), and `label`, "
+        "`label_survey`, `label_exits` (nullable integers).",
         "",
         "direction: +1 = a higher value is expected to raise risk, -1 = to lower it, "
         "0 = unknown. per member: hidden in drivers for teams under 5 members. "

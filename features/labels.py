@@ -1,14 +1,29 @@
-"""The engagement decline event: the one label definition shared by training and the truth.
+"""The engagement decline event (label v2): the one label module, shared by training and truth.
 
-The rules are fixed in ``shared/interfaces.md`` ("Label: the engagement decline event").
-The synthetic generator computes its ``p_true`` with the same low-level helpers
-(:func:`welch_drop_fires`, :func:`exit_threshold`), so the ceiling it reports and the labels
-a model is trained on can never drift apart. Everything here is vectorised and free of I/O.
+The rules are fixed in ``shared/interfaces.md`` ("Label v2"). For team t at month M, H = 3:
 
-Interpretation recorded here so that every caller shares it: "the data reach M+H's last
-day" means the latest timesheet ``work_date`` is on or after the *last business day* of
-M+H (timesheets hold days worked, so a calendar month end on a Sunday is never reached; the
-same rule decides whether a month can be scored).
+- (a) **survey decline**: the post window (responses in M+1..M+H) lies at least θ below the
+  team's *own 12-month baseline* (responses in M-11..M, M included), significantly (one-sided
+  Welch t-test, post vs baseline). Comparing with a long baseline instead of the last three
+  months is what keeps a team whose recent pulses were high by chance from "declining" when
+  they return to normal (label v1 rewarded regression to the mean).
+- (b) **exit cluster**: the voluntary exits of M+1..M+H are k >= 2 and unlikely under the
+  organisation's own trailing exit rate r: P(Poisson(h·H·r) >= k) < 0.05. A fixed share of
+  the headcount (v1) made the event rate a sawtooth in team size.
+
+``label_survey`` is null where (a) cannot be evaluated, ``label_exits`` where the team has
+no member at M, and ``label`` only where the data do not reach M+H or h = 0: a row is never
+dropped because the survey part could not be tested (its label is then its exit part).
+
+The generator's truth (:mod:`synthetic.truth`) re-simulates the post window and the exits
+and decides with the very functions below (:func:`survey_decline_fires`,
+:func:`exit_cluster_fires`, :func:`trailing_exit_rate`, :func:`window_stats`), so the
+labels a model learns and the probabilities it is judged against cannot drift apart.
+Everything here is vectorised and free of I/O.
+
+"The data reach M+H's last day" means the latest timesheet ``work_date`` is on or after the
+*last business day* of M+H (timesheets hold days worked; the same rule decides whether a
+month can be scored).
 """
 
 from __future__ import annotations
@@ -32,23 +47,23 @@ from features.calendar import (
 )
 from features.tables import Tables
 
+LABEL_VERSION = 2
+LABEL_OUTPUTS: tuple[str, ...] = ("label", "label_survey", "label_exits")
 LABEL_COLUMNS: tuple[str, ...] = (
     "team_id",
     "month",
-    "label",
-    "survey_event",
-    "exit_event",
-    "pre_n",
+    *LABEL_OUTPUTS,
+    "baseline_n",
+    "baseline_mean",
     "post_n",
-    "pre_mean",
     "post_mean",
     "p_value",
     "headcount",
     "voluntary_exits",
+    "exit_rate",
+    "exit_expected",
+    "exit_p",
 )
-
-# Guards ceil() against binary noise: 0.15 * 100 is 15.000000000000002 in floating point.
-_CEIL_TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -58,13 +73,16 @@ class LabelConfig:
     theta: float = 0.5
     horizon: int = 3
     p_value: float = 0.05
-    min_responses: int = 5
-    exit_share: float = 0.15
+    baseline_months: int = 12
+    baseline_min_responses: int = 10
+    post_min_responses: int = 5
+    exit_tail: float = 0.05
     exit_min: int = 2
+    exit_rate_floor: float = 0.005
 
     def as_dict(self) -> dict[str, float | int]:
-        """The settings as a plain dict (JSON-ready)."""
-        return asdict(self)
+        """The settings as a plain dict (JSON-ready), with the label's version."""
+        return {"label_version": LABEL_VERSION, **asdict(self)}
 
     def config_hash(self) -> str:
         """Stable short hash of the sorted settings, to tie labels, truth and runs together."""
@@ -72,88 +90,164 @@ class LabelConfig:
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:12]
 
 
-def exit_threshold(headcount: np.ndarray | int, config: LabelConfig = LabelConfig()) -> np.ndarray:
-    """Voluntary exits in M+1..M+H needed to fire rule (b): max(exit_min, ceil(share * h))."""
-    h = np.asarray(headcount, dtype=float)
-    share = np.ceil(config.exit_share * h - _CEIL_TOLERANCE)
-    return np.maximum(config.exit_min, share).astype(np.int64)
+# --- the two rules, on plain arrays (shared with the truth) --------------------------------
+
+
+def window_stats(
+    count: np.ndarray, total: np.ndarray, total_sq: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(n, mean, sample variance) of a window from its count, sum and sum of squares."""
+    n = np.asarray(count, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = total / n
+        var = np.maximum(total_sq - total * total / n, 0.0) / (n - 1)
+    return n, mean, var
 
 
 def welch_one_sided_p(
-    pre_mean: np.ndarray,
-    pre_var: np.ndarray,
-    pre_n: np.ndarray,
+    base_mean: np.ndarray,
+    base_var: np.ndarray,
+    base_n: np.ndarray,
     post_mean: np.ndarray,
     post_var: np.ndarray,
     post_n: np.ndarray,
 ) -> np.ndarray:
-    """One-sided Welch p-value for "post mean < pre mean" (``ttest_ind(post, pre, 'less')``).
+    """One-sided Welch p-value for "post mean < baseline mean" (``ttest_ind(post, base,
+    alternative='less', equal_var=False)``).
 
     Vectorised so that thousands of team-months (or Monte Carlo futures) cost one call.
     Windows with fewer than two responses give NaN. When both windows have zero variance the
     test degenerates: a drop then counts as certain (p = 0) and no drop as p = 1.
     """
-    pre_mean, pre_var, pre_n = (np.asarray(a, dtype=float) for a in (pre_mean, pre_var, pre_n))
+    base_mean, base_var, base_n = (
+        np.asarray(a, dtype=float) for a in (base_mean, base_var, base_n)
+    )
     post_mean, post_var, post_n = (
         np.asarray(a, dtype=float) for a in (post_mean, post_var, post_n)
     )
     with np.errstate(divide="ignore", invalid="ignore"):
-        a = pre_var / pre_n
+        a = base_var / base_n
         b = post_var / post_n
         se2 = a + b
-        drop = pre_mean - post_mean
+        drop = base_mean - post_mean
         t_stat = drop / np.sqrt(se2)
-        dof = se2**2 / (a**2 / (pre_n - 1) + b**2 / (post_n - 1))
+        dof = se2**2 / (a**2 / (base_n - 1) + b**2 / (post_n - 1))
         p = stats.t.sf(t_stat, dof)
     degenerate = se2 == 0
     p = np.where(degenerate, np.where(drop > 0, 0.0, 1.0), p)
-    too_small = (pre_n < 2) | (post_n < 2)
+    too_small = (base_n < 2) | (post_n < 2)
     return np.where(too_small, np.nan, p)
 
 
-def welch_drop_fires(
-    pre_mean: np.ndarray,
-    pre_var: np.ndarray,
-    pre_n: np.ndarray,
+def survey_evaluable(
+    base_n: np.ndarray, post_n: np.ndarray, config: LabelConfig = LabelConfig()
+) -> np.ndarray:
+    """Whether the baseline holds >= 10 responses and the post window >= 5 (rule (a))."""
+    return (np.asarray(base_n) >= config.baseline_min_responses) & (
+        np.asarray(post_n) >= config.post_min_responses
+    )
+
+
+def survey_decline_fires(
+    base_mean: np.ndarray,
+    base_var: np.ndarray,
+    base_n: np.ndarray,
     post_mean: np.ndarray,
     post_var: np.ndarray,
     post_n: np.ndarray,
     config: LabelConfig = LabelConfig(),
 ) -> np.ndarray:
-    """Rule (a): both windows >= min_responses, drop >= theta, one-sided Welch p < p_value.
+    """Rule (a): evaluable, post mean >= θ below the baseline, Welch p < p_value.
 
-    Variances are sample variances (ddof=1). Returns False where (a) cannot be evaluated;
-    use :func:`survey_evaluable` to tell "did not fire" from "could not be evaluated".
+    Variances are sample variances (ddof=1). False where (a) cannot be evaluated; use
+    :func:`survey_evaluable` to tell "did not fire" from "could not be evaluated".
     """
-    p = welch_one_sided_p(pre_mean, pre_var, pre_n, post_mean, post_var, post_n)
-    evaluable = survey_evaluable(pre_n, post_n, config)
-    big_enough = (np.asarray(pre_mean, float) - np.asarray(post_mean, float)) >= config.theta
+    p = welch_one_sided_p(base_mean, base_var, base_n, post_mean, post_var, post_n)
+    evaluable = survey_evaluable(base_n, post_n, config)
     with np.errstate(invalid="ignore"):
+        big_enough = (np.asarray(base_mean, float) - np.asarray(post_mean, float)) >= config.theta
         significant = p < config.p_value
     return evaluable & big_enough & significant
 
 
-def survey_evaluable(
-    pre_n: np.ndarray, post_n: np.ndarray, config: LabelConfig = LabelConfig()
+def trailing_exit_rate(
+    exits: np.ndarray, headcount: np.ndarray, config: LabelConfig = LabelConfig()
 ) -> np.ndarray:
-    """Whether both survey windows hold enough responses for rule (a) to be evaluated."""
-    return (np.asarray(pre_n) >= config.min_responses) & (
-        np.asarray(post_n) >= config.min_responses
-    )
+    """The organisation's voluntary exits per head-month over M-11..M, for every month M.
+
+    ``exits[j]`` and ``headcount[j]`` are the whole organisation's voluntary exits dated in
+    month j and its headcount at month j's last day, for consecutive months starting with the
+    export's first month (so the window is clipped to the export). A window with no exit
+    gives the floor; a positive rate below the floor is kept.
+    """
+    exits = np.asarray(exits, dtype=float)
+    headcount = np.asarray(headcount, dtype=float)
+    length = config.baseline_months
+    exit_sums = _trailing_sum(exits, length)
+    head_sums = _trailing_sum(headcount, length)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(head_sums > 0, exit_sums / head_sums, 0.0)
+    return np.where(exit_sums > 0, rate, config.exit_rate_floor)
+
+
+def _trailing_sum(values: np.ndarray, length: int) -> np.ndarray:
+    """Sum of the last ``length`` entries up to and including each position (axis 0)."""
+    csum = np.concatenate([np.zeros((1, *values.shape[1:])), np.cumsum(values, axis=0)])
+    upper = np.arange(1, len(values) + 1)
+    lower = np.maximum(upper - length, 0)
+    return csum[upper] - csum[lower]
+
+
+def exit_expected(
+    headcount: np.ndarray, rate: np.ndarray, config: LabelConfig = LabelConfig()
+) -> np.ndarray:
+    """λ = h × H × r: the voluntary exits a team of h would see in H months at rate r."""
+    return np.asarray(headcount, dtype=float) * config.horizon * np.asarray(rate, dtype=float)
+
+
+def exit_tail_p(exits: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """P(Poisson(λ) >= k): how unusual k voluntary exits are for a team expecting λ."""
+    k = np.asarray(exits, dtype=float)
+    return stats.poisson.sf(k - 1.0, np.asarray(expected, dtype=float))
+
+
+def exit_cluster_fires(
+    exits: np.ndarray, expected: np.ndarray, config: LabelConfig = LabelConfig()
+) -> np.ndarray:
+    """Rule (b): k >= exit_min voluntary exits and P(Poisson(λ) >= k) < exit_tail."""
+    k = np.asarray(exits)
+    return (k >= config.exit_min) & (exit_tail_p(k, expected) < config.exit_tail)
 
 
 def combine_label(
     survey_fires: np.ndarray,
+    survey_testable: np.ndarray,
     exit_fires: np.ndarray,
-    evaluable: np.ndarray,
+    headcount: np.ndarray,
     data_complete: np.ndarray,
-) -> pd.array:
-    """label = 1 if either rule fires; 0 if neither, (a) evaluable and data complete; else NA."""
-    fires = np.asarray(survey_fires, bool) | np.asarray(exit_fires, bool)
-    negative = ~fires & np.asarray(evaluable, bool) & np.asarray(data_complete, bool)
-    values = np.where(fires, 1, 0).astype(np.int8)
-    mask = ~(fires | negative)
-    return pd.arrays.IntegerArray(values, mask)
+) -> tuple[pd.arrays.IntegerArray, pd.arrays.IntegerArray, pd.arrays.IntegerArray]:
+    """(label, label_survey, label_exits) as nullable Int8 arrays of the same shape.
+
+    All three are null while the data do not reach M+H; ``label_survey`` also where (a)
+    cannot be evaluated, ``label_exits`` and ``label`` where h = 0.
+    """
+    complete = np.asarray(data_complete, bool)
+    staffed = np.asarray(headcount) >= 1
+    survey = np.asarray(survey_fires, bool)
+    exits = np.asarray(exit_fires, bool)
+
+    def nullable(values: np.ndarray, known: np.ndarray) -> pd.arrays.IntegerArray:
+        flat_values = np.asarray(values, bool).reshape(-1).astype(np.int8)
+        return pd.arrays.IntegerArray(flat_values, ~np.asarray(known, bool).reshape(-1))
+
+    return (
+        nullable(survey | exits, complete & staffed),
+        nullable(survey, complete & np.asarray(survey_testable, bool)),
+        nullable(exits, complete & staffed),
+    )
+
+
+# --- from the contract's tables --------------------------------------------------------------
 
 
 def _month_number(dates: pd.Series | pd.Index) -> np.ndarray:
@@ -171,6 +265,10 @@ def _day_number(dates: pd.Series, missing: int) -> np.ndarray:
 
 def _period_number(period: pd.Period) -> int:
     return (period.year - 1970) * 12 + period.month - 1
+
+
+def _month_end_day(month: str) -> int:
+    return int(np.datetime64(month_end(month).date(), "D").astype(np.int64))
 
 
 _FAR_FUTURE = np.iinfo(np.int64).max // 2
@@ -231,49 +329,98 @@ class _Membership:
         return team
 
 
-def _survey_windows(
-    surveys: pd.DataFrame | None,
-    team_codes: pd.Index,
-    first: pd.Period,
-    n_months: int,
-    config: LabelConfig,
-) -> tuple[np.ndarray, ...]:
-    """Per team x month: (n, mean, var) of the pre and post windows."""
-    n_teams = len(team_codes)
-    # pad H months on both sides so every window is a plain slice of a cumulative sum
-    pad = max(config.horizon, 2) + 1
-    width = n_months + 2 * pad
-    count = np.zeros((n_teams, width))
-    total = np.zeros((n_teams, width))
-    total_sq = np.zeros((n_teams, width))
-    if surveys is not None and len(surveys):
-        engagement = (
-            surveys[["vigor", "dedication", "absorption"]].astype(float).mean(axis=1).to_numpy()
-        )
-        team_pos = team_codes.get_indexer(surveys["team_id"].astype(str))
-        month_pos = _month_number(surveys["survey_date"]) - _period_number(first) + pad
-        keep = (team_pos >= 0) & (month_pos >= 0) & (month_pos < width) & ~np.isnan(engagement)
-        team_pos, month_pos, engagement = team_pos[keep], month_pos[keep], engagement[keep]
-        np.add.at(count, (team_pos, month_pos), 1.0)
-        np.add.at(total, (team_pos, month_pos), engagement)
-        np.add.at(total_sq, (team_pos, month_pos), engagement**2)
+def monthly_survey_sums(
+    surveys: pd.DataFrame | None, team_codes: pd.Index, first: int, width: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per (team, month) count, sum and sum of squares of response engagement.
+
+    Month columns are ``first`` .. ``first + width - 1`` (months since 1970-01). A response's
+    engagement is the mean of its vigor, dedication and absorption.
+    """
+    shape = (len(team_codes), width)
+    count, total, total_sq = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    if surveys is None or not len(surveys):
+        return count, total, total_sq
+    engagement = (
+        surveys[["vigor", "dedication", "absorption"]].astype(float).mean(axis=1).to_numpy()
+    )
+    team_pos = team_codes.get_indexer(surveys["team_id"].astype(str))
+    month_pos = _month_number(surveys["survey_date"]) - first
+    keep = (team_pos >= 0) & (month_pos >= 0) & (month_pos < width) & ~np.isnan(engagement)
+    team_pos, month_pos, engagement = team_pos[keep], month_pos[keep], engagement[keep]
+    np.add.at(count, (team_pos, month_pos), 1.0)
+    np.add.at(total, (team_pos, month_pos), engagement)
+    np.add.at(total_sq, (team_pos, month_pos), engagement**2)
+    return count, total, total_sq
+
+
+def survey_windows(
+    count: np.ndarray,
+    total: np.ndarray,
+    total_sq: np.ndarray,
+    columns: np.ndarray,
+    config: LabelConfig = LabelConfig(),
+) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
+    """((n, mean, var) of the baseline, (n, mean, var) of the post window) at each column.
+
+    The monthly arrays are (team, month); ``columns`` are the positions of the months M.
+    The baseline is M-11..M and the post window M+1..M+H; months outside the arrays count
+    as empty, so callers pad them with the months they hold no data for.
+    """
 
     def window(arr: np.ndarray, lo: int, hi: int) -> np.ndarray:
-        """Sum over months M+lo..M+hi for every M in 0..n_months-1."""
-        csum = np.concatenate([np.zeros((n_teams, 1)), np.cumsum(arr, axis=1)], axis=1)
-        start = np.arange(n_months) + pad + lo
-        return csum[:, start + (hi - lo + 1)] - csum[:, start]
+        csum = np.concatenate([np.zeros((len(arr), 1)), np.cumsum(arr, axis=1)], axis=1)
+        upper = np.clip(columns + hi + 1, 0, arr.shape[1])
+        lower = np.clip(columns + lo, 0, arr.shape[1])
+        return csum[:, upper] - csum[:, lower]
 
-    out = []
-    for lo, hi in ((-2, 0), (1, config.horizon)):
-        n = window(count, lo, hi)
-        s = window(total, lo, hi)
-        ss = window(total_sq, lo, hi)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            mean = s / n
-            var = np.maximum(ss - s * s / n, 0.0) / (n - 1)
-        out.extend([n, mean, var])
-    return tuple(out)
+    base_lo = 1 - config.baseline_months
+    base = window(count, base_lo, 0), window(total, base_lo, 0), window(total_sq, base_lo, 0)
+    post_hi = config.horizon
+    post = window(count, 1, post_hi), window(total, 1, post_hi), window(total_sq, 1, post_hi)
+    return window_stats(*base), window_stats(*post)
+
+
+def export_first_month(tables: Tables) -> str | None:
+    """The first month the export covers: the month of its earliest timesheet row."""
+    work_dates = tables.timesheets["work_date"]
+    if len(work_dates) == 0 or work_dates.isna().all():
+        return None
+    return str(months_of(pd.Series([work_dates.min()])).iloc[0])
+
+
+def organisation_exit_rates(
+    tables: Tables, last_month: str, config: LabelConfig = LabelConfig()
+) -> dict[str, float]:
+    """r for every month from the export's first month to ``last_month``.
+
+    Org-wide voluntary exits dated in each month over the org-wide headcount at its last day
+    (hired on or before it, not exited on or before it); only records dated on or before a
+    month's last day enter that month's figures, so r of M never reads later data.
+    """
+    first = export_first_month(tables)
+    if first is None or parse_month(first) > parse_month(last_month):
+        return {}
+    months = month_range(first, last_month)
+    employees = tables.employees
+    hire_day = _day_number(employees["hire_date"], _FAR_FUTURE)
+    exit_day = _day_number(employees["exit_date"], _FAR_FUTURE)
+    voluntary = employees["exit_reason"].astype("string").eq("voluntary").fillna(False)
+    voluntary = voluntary.to_numpy(bool) & (exit_day < _FAR_FUTURE)
+    exit_month = _month_number(employees["exit_date"])[voluntary] - _period_number(
+        parse_month(first)
+    )
+    exits = np.bincount(
+        exit_month[(exit_month >= 0) & (exit_month < len(months))], minlength=len(months)
+    )
+    headcount = np.array(
+        [
+            int(((hire_day <= day) & (exit_day > day)).sum())
+            for day in (_month_end_day(m) for m in months)
+        ]
+    )
+    rates = trailing_exit_rate(exits, headcount, config)
+    return dict(zip(months, rates.tolist(), strict=True))
 
 
 def label_team_months(
@@ -281,110 +428,121 @@ def label_team_months(
     months: Sequence[str] | None = None,
     config: LabelConfig = LabelConfig(),
 ) -> pd.DataFrame:
-    """The label and its diagnostics for every team in ``tables.teams`` and every month.
+    """Label v2 and its diagnostics (``LABEL_COLUMNS``) for every team and month.
 
     ``months`` defaults to every month from the first to the last month in the timesheets.
     """
     work_dates = tables.timesheets["work_date"]
     data_end = work_dates.max() if len(work_dates) else pd.NaT
     if months is None:
-        if pd.isna(data_end):
+        first_month = export_first_month(tables)
+        if first_month is None:
             months = []
         else:
-            months = month_range(
-                str(months_of(pd.Series([work_dates.min()])).iloc[0]),
-                str(months_of(pd.Series([data_end])).iloc[0]),
-            )
-    months = list(months)
+            months = month_range(first_month, str(months_of(pd.Series([data_end])).iloc[0]))
+    months = sorted(set(months))
     team_codes = pd.Index(tables.teams["team_id"].astype(str).unique())
     n_teams, n_months = len(team_codes), len(months)
     if n_months == 0 or n_teams == 0:
         return _empty_frame()
-    first = parse_month(min(months))
-    span = parse_month(max(months)) - first
-    all_months = month_range(min(months), max(months))
-    grid_cols = np.array([_period_number(parse_month(m)) for m in months]) - _period_number(first)
-    assert span.n + 1 == len(all_months)
 
-    pre_n, pre_mean, pre_var, post_n, post_mean, post_var = (
-        arr[:, grid_cols]
-        for arr in _survey_windows(tables.surveys, team_codes, first, len(all_months), config)
+    # survey windows on a month grid padded by the baseline before and the horizon after
+    first = _period_number(parse_month(months[0])) - (config.baseline_months - 1)
+    width = _period_number(parse_month(months[-1])) + config.horizon - first + 1
+    columns = np.array([_period_number(parse_month(m)) for m in months]) - first
+    sums = monthly_survey_sums(tables.surveys, team_codes, first, width)
+    (base_n, base_mean, base_var), (post_n, post_mean, post_var) = survey_windows(
+        *sums, columns, config
     )
 
+    # members at M's last day and their voluntary exits in M+1..M+H
     employees = tables.employees
-    headcount = np.zeros((n_teams, n_months), dtype=np.int64)
-    exits = np.zeros((n_teams, n_months), dtype=np.int64)
     membership = _Membership.build(employees, tables.assignments, team_codes)
     hire_day = _day_number(employees["hire_date"], _FAR_FUTURE)
     exit_day = _day_number(employees["exit_date"], _FAR_FUTURE)
-    exited = exit_day < _FAR_FUTURE
     voluntary = employees["exit_reason"].astype("string").eq("voluntary").fillna(False)
-    voluntary = voluntary.to_numpy(bool) & exited
+    voluntary = voluntary.to_numpy(bool) & (exit_day < _FAR_FUTURE)
     vol_team = membership.on_exit(exit_day)[voluntary]
-    vol_month = _month_number(employees["exit_date"])[voluntary] - _period_number(first)
+    vol_month = _month_number(employees["exit_date"])[voluntary]
     counted = vol_team >= 0
     vol_team, vol_month = vol_team[counted], vol_month[counted]
+    rates = organisation_exit_rates(tables, months[-1], config)
+    headcount = np.zeros((n_teams, n_months), dtype=np.int64)
+    exits = np.zeros((n_teams, n_months), dtype=np.int64)
+    rate = np.zeros(n_months)
     data_complete = np.zeros(n_months, dtype=bool)
     for j, month in enumerate(months):
-        day = int(np.datetime64(month_end(month).date(), "D").astype(np.int64))
+        day = _month_end_day(month)
         active = (hire_day <= day) & ~(exit_day <= day)
         team = membership.on(day)[active]
         headcount[:, j] = np.bincount(team[team >= 0], minlength=n_teams)
-        offset = grid_cols[j]
-        in_horizon = (vol_month >= offset + 1) & (vol_month <= offset + config.horizon)
+        number = _period_number(parse_month(month))
+        in_horizon = (vol_month >= number + 1) & (vol_month <= number + config.horizon)
         exits[:, j] = np.bincount(vol_team[in_horizon], minlength=n_teams)
+        rate[j] = rates.get(month, config.exit_rate_floor)
         horizon_end = last_business_day(shift_month(month, config.horizon))
         data_complete[j] = bool(pd.notna(data_end) and data_end >= horizon_end)
 
-    survey_fires = welch_drop_fires(pre_mean, pre_var, pre_n, post_mean, post_var, post_n, config)
-    evaluable = survey_evaluable(pre_n, post_n, config)
-    exit_fires = exits >= exit_threshold(headcount, config)
-    complete = np.broadcast_to(data_complete, (n_teams, n_months))
-    p_value = welch_one_sided_p(pre_mean, pre_var, pre_n, post_mean, post_var, post_n)
-
+    expected = exit_expected(headcount, rate[None, :], config)
+    survey_fires = survey_decline_fires(
+        base_mean, base_var, base_n, post_mean, post_var, post_n, config
+    )
+    label, label_survey, label_exits = combine_label(
+        survey_fires,
+        survey_evaluable(base_n, post_n, config),
+        exit_cluster_fires(exits, expected, config),
+        headcount,
+        np.broadcast_to(data_complete, (n_teams, n_months)),
+    )
     flat = {
         "team_id": pd.array(np.repeat(team_codes.to_numpy(str), n_months), dtype="string"),
         "month": pd.array(np.tile(np.asarray(months, dtype=object), n_teams), dtype="string"),
-        "label": combine_label(survey_fires, exit_fires, evaluable, complete).reshape(-1),
-        "survey_event": pd.arrays.BooleanArray(survey_fires.reshape(-1), ~evaluable.reshape(-1)),
-        "exit_event": exit_fires.reshape(-1),
-        "pre_n": pre_n.reshape(-1).astype(np.int64),
+        "label": label,
+        "label_survey": label_survey,
+        "label_exits": label_exits,
+        "baseline_n": base_n.reshape(-1).astype(np.int64),
+        "baseline_mean": base_mean.reshape(-1),
         "post_n": post_n.reshape(-1).astype(np.int64),
-        "pre_mean": pre_mean.reshape(-1),
         "post_mean": post_mean.reshape(-1),
-        "p_value": p_value.reshape(-1),
+        "p_value": welch_one_sided_p(
+            base_mean, base_var, base_n, post_mean, post_var, post_n
+        ).reshape(-1),
         "headcount": headcount.reshape(-1),
         "voluntary_exits": exits.reshape(-1),
+        "exit_rate": np.broadcast_to(rate, (n_teams, n_months)).reshape(-1).copy(),
+        "exit_expected": expected.reshape(-1),
+        "exit_p": exit_tail_p(exits, expected).reshape(-1),
     }
     return pd.DataFrame(flat, columns=list(LABEL_COLUMNS))
 
 
 def _empty_frame() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "team_id": pd.array([], dtype="string"),
-            "month": pd.array([], dtype="string"),
-            "label": pd.array([], dtype="Int8"),
-            "survey_event": pd.array([], dtype="boolean"),
-            "exit_event": np.zeros(0, bool),
-            "pre_n": np.zeros(0, np.int64),
-            "post_n": np.zeros(0, np.int64),
-            "pre_mean": np.zeros(0),
-            "post_mean": np.zeros(0),
-            "p_value": np.zeros(0),
-            "headcount": np.zeros(0, np.int64),
-            "voluntary_exits": np.zeros(0, np.int64),
-        }
-    )
+    frame = {
+        "team_id": pd.array([], dtype="string"),
+        "month": pd.array([], dtype="string"),
+        **{name: pd.array([], dtype="Int8") for name in LABEL_OUTPUTS},
+    }
+    for name in LABEL_COLUMNS[len(frame) :]:
+        integer = name in ("baseline_n", "post_n", "headcount", "voluntary_exits")
+        frame[name] = np.zeros(0, np.int64 if integer else np.float64)
+    return pd.DataFrame(frame, columns=list(LABEL_COLUMNS))
 
 
 __all__ = [
     "LABEL_COLUMNS",
+    "LABEL_OUTPUTS",
     "LabelConfig",
     "combine_label",
-    "exit_threshold",
+    "exit_cluster_fires",
+    "exit_expected",
+    "exit_tail_p",
     "label_team_months",
+    "monthly_survey_sums",
+    "organisation_exit_rates",
+    "survey_decline_fires",
     "survey_evaluable",
-    "welch_drop_fires",
+    "survey_windows",
+    "trailing_exit_rate",
     "welch_one_sided_p",
+    "window_stats",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandera.pandas as pa
 
 from features.catalogue import FEATURES, MIN_SURVEY_RESPONSES
+from features.labels import LABEL_OUTPUTS
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
@@ -32,7 +33,8 @@ def team_month_schema() -> pa.DataFrameSchema:
         else:
             columns[spec.name] = pa.Column("float64", checks=checks, nullable=True)
     columns["survey_suppressed"] = pa.Column(bool, nullable=False)
-    columns["label"] = pa.Column("Int8", pa.Check.isin([0, 1]), nullable=True)
+    for name in LABEL_OUTPUTS:
+        columns[name] = pa.Column("Int8", pa.Check.isin([0, 1]), nullable=True)
     survey_columns = [spec.name for spec in FEATURES if spec.survey_derived]
     return pa.DataFrameSchema(
         columns,

@@ -6,11 +6,13 @@ The survey window is the responses dated in month M. A team-month with fewer tha
 recognition needs that many non-missing answers, changes need both months unsuppressed,
 and the slope uses three unsuppressed months ("pulses") in M-5..M, M being one of them.
 
-Pooled windows read every response of several months together, as the label's pre window
-does (M-2..M): their means are less noisy than one month's, and the gap between the pooled
-recent months and the team's own baseline (the 12 months before them, M-14..M-3) shows a
-slide that has started, in engagement or in felt recognition, before one month's figure can.
-Each pooled figure needs ``MIN_SURVEY_RESPONSES`` responses in each of its windows.
+Pooled windows read every response of several months together (M-2..M): their means are
+less noisy than one month's, and the gap between the pooled recent months and the team's
+own baseline (the 12 months before them, M-14..M-3) shows a slide that has started, in
+engagement or in felt recognition, before one month's figure can. A pooled window takes
+only months that are shown on their own (``MIN_SURVEY_RESPONSES`` responses or more, for
+recognition that many answers to the item): a month of 1-4 answers pooled with its
+neighbours could be recovered exactly from the pooled means and the response counts.
 """
 
 from __future__ import annotations
@@ -107,6 +109,13 @@ def _pooled_mean(
         return np.where(n >= MIN_SURVEY_RESPONSES, sums / n, np.nan)
 
 
+def _shown_months(
+    count: np.ndarray, total: np.ndarray, shown: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Counts and sums with every month that is not shown on its own (under 5) zeroed."""
+    return np.where(shown, count, 0.0), np.where(shown, total, 0.0)
+
+
 def survey_features(surveys: pd.DataFrame | None, grid: TeamMonthGrid) -> pd.DataFrame:
     """Survey features and ``survey_suppressed`` for every row of the grid."""
     if surveys is None or len(surveys) == 0:
@@ -157,9 +166,16 @@ def survey_features(surveys: pd.DataFrame | None, grid: TeamMonthGrid) -> pd.Dat
     window_valid = enough[back_cells]
 
     current = np.where(enough[at], 1.0, np.nan)
+    # pooled windows take only months that are shown on their own: a month of 1-4 answers
+    # pooled with its neighbours could be recovered from the pooled means and the counts
+    engagement_count, engagement_total = _shown_months(count, engagement_total, enough)
+    recognition_shown = recognition_count >= MIN_SURVEY_RESPONSES
+    recognition_count, recognition_total = _shown_months(
+        recognition_count, recognition_total, recognition_shown
+    )
     recent, base = (0, RECENT_MONTHS), (RECENT_MONTHS, BASELINE_MONTHS)
-    engagement_3m = _pooled_mean(count, engagement_total, at, *recent)
-    engagement_base = _pooled_mean(count, engagement_total, at, *base)
+    engagement_3m = _pooled_mean(engagement_count, engagement_total, at, *recent)
+    engagement_base = _pooled_mean(engagement_count, engagement_total, at, *base)
     recognition_3m = _pooled_mean(recognition_count, recognition_total, at, *recent)
     recognition_base = _pooled_mean(recognition_count, recognition_total, at, *base)
     headcount = grid.headcount

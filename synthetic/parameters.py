@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 # 2: campaign orders booked in the backlog at the announcement; recognition deficits felt
 #    within weeks (half of the gap a month instead of a quarter). See docs/training.md.
-WORLD_VERSION = "2"
+# 3: the truth follows label v2 (same tables as version 2; p_true and its hash changed).
+WORLD_VERSION = "3"
 
 DEPARTMENTS: tuple[str, ...] = ("accounting", "hr", "general_affairs", "it", "logistics_admin")
 

@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 
 from features.calendar import is_business_day
 from features.tables import Tables
+from synthetic.build import RandomStreams
 from synthetic.parameters import DEPARTMENTS
 from synthetic.world import NO_EXIT, World
 
@@ -332,16 +333,17 @@ def to_pandas(table: pa.Table) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def world_tables(world: World, rng: np.random.Generator) -> dict[str, pa.Table]:
-    """All seven contract tables in memory (small worlds: tests, the truth's checks)."""
-    daily = list(daily_records(world, rng))
+def world_tables(world: World, streams: RandomStreams) -> dict[str, pa.Table]:
+    """All seven contract tables in memory, drawn from the same streams as ``erisk generate``
+    (so they equal the files it writes for the same seed); for small and mid-size worlds."""
+    daily = list(daily_records(world, streams.daily))
     return {
         "teams": teams_table(world),
         "employees": employees_table(world),
         "timesheets": pa.concat_tables([d[0] for d in daily]),
         "leave": pa.concat_tables([d[1] for d in daily]),
-        "workload": workload_table(world, rng),
-        "surveys": surveys_table(world, rng),
+        "workload": workload_table(world, streams.workload),
+        "surveys": surveys_table(world, streams.surveys),
         "assignments": assignments_table(world),
     }
 

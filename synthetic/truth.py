@@ -1,20 +1,34 @@
 """Ground truth: the planted driver and ``p_true`` of every team-month.
 
-``p_true`` is the probability that the label (``features.labels``) fires for team t at month
-M *given the world's latent state at M's end*: the pre window is what was observed, and the
-post window and the exits of M+1..M+H are re-simulated, hundreds of times, with the very
-functions that produced the world (:mod:`synthetic.dynamics`). Campaigns and recognition
-deficits that have not started by M are unknown at M, so the futures draw them at the
-scenario's rates, exactly as the world did; an ongoing campaign or deficit keeps running.
-A model therefore cannot beat ``p_true`` on average: its AUC is the ceiling.
+``p_true`` is the probability that label v2 (:mod:`features.labels`) fires for team t at
+month M *given the world's full latent state at M's end*. What is known at M is taken as
+observed: the team's 12-month survey baseline (M-11..M), its headcount at M's last day and
+the organisation's trailing voluntary-exit rate. The post window and the exits of M+1..M+H
+are re-simulated, hundreds of times, with the very functions that produced the world
+(:mod:`synthetic.dynamics`), and each future is judged by the label module's own rules
+(:func:`~features.labels.survey_decline_fires`, :func:`~features.labels.exit_cluster_fires`).
+Campaigns and recognition deficits that have not started by M are unknown at M, so the
+futures draw them at the scenario's rates, exactly as the world did; an ongoing campaign or
+deficit keeps running. No model can beat ``p_true`` on average: its AUC is the oracle
+ceiling.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from features.labels import LabelConfig, exit_threshold, welch_drop_fires
+from features.labels import (
+    LabelConfig,
+    exit_cluster_fires,
+    exit_expected,
+    survey_decline_fires,
+    survey_windows,
+    trailing_exit_rate,
+    window_stats,
+)
 from synthetic.dynamics import (
     PersonState,
     TeamState,
@@ -28,7 +42,7 @@ from synthetic.dynamics import (
     team_sum,
     work_month,
 )
-from synthetic.world import World
+from synthetic.world import VOLUNTARY, World
 
 DRIVERS: tuple[str, ...] = ("none", "workload", "recognition", "both")
 # futures x people simulated at once; bounds memory at a few hundred MB
@@ -60,12 +74,60 @@ def planted_driver(world: World) -> np.ndarray:
     return workload.astype(np.int64) + 2 * recognition.astype(np.int64)
 
 
+@dataclass(frozen=True)
+class KnownAtMonth:
+    """What label v2 reads from data dated on or before M's last day, per month and team.
+
+    ``baseline`` is (n, mean, var) of the responses of M-11..M, ``headcount`` the members at
+    M's last day, ``exit_rate`` the organisation's trailing voluntary-exit rate r; all are
+    (months, teams) arrays except ``exit_rate`` (months,). The label computes the same
+    figures from the exported tables (a test checks they agree).
+    """
+
+    baseline: tuple[np.ndarray, np.ndarray, np.ndarray]
+    headcount: np.ndarray
+    exit_rate: np.ndarray
+
+
+def known_at_month(world: World, config: LabelConfig) -> KnownAtMonth:
+    """The observed parts of the label at every month of the world (see :class:`KnownAtMonth`)."""
+    count, total, total_sq = monthly_survey_sums(world)
+    n_months = count.shape[0]
+    columns = np.arange(n_months)
+    (base_n, base_mean, base_var), _post = survey_windows(
+        count.T, total.T, total_sq.T, columns, config
+    )
+    last_day = world.calendar.last_day
+    first_day = world.calendar.first_day
+    employed = (world.hire_day[None, :] <= last_day[:, None]) & (
+        world.exit_day[None, :] > last_day[:, None]
+    )
+    voluntary = world.exit_reason == VOLUNTARY
+    exits = np.array(
+        [
+            int((voluntary & (world.exit_day >= lo) & (world.exit_day <= hi)).sum())
+            for lo, hi in zip(first_day, last_day, strict=True)
+        ]
+    )
+    headcount = np.stack(
+        [
+            np.bincount(s.team[0, s.active[0]], minlength=world.teams.count)
+            for s in world.person_states
+        ]
+    )
+    return KnownAtMonth(
+        baseline=(base_n.T, base_mean.T, base_var.T),
+        headcount=headcount,
+        exit_rate=trailing_exit_rate(exits, employed.sum(axis=1), config),
+    )
+
+
 def _future_fires(
     world: World,
     m: int,
     samples: int,
     config: LabelConfig,
-    pre: tuple[np.ndarray, np.ndarray, np.ndarray],
+    known: KnownAtMonth,
     rng: np.random.Generator,
 ) -> np.ndarray:
     """Share of ``samples`` futures from month m's end in which the label fires, per team."""
@@ -75,12 +137,8 @@ def _future_fires(
     start: PersonState = world.person_states[m]
     alive = np.flatnonzero(start.active[0])
     team_state0: TeamState = world.team_states[m]
-    headcount = np.bincount(start.team[0, alive], minlength=n_teams)
-    threshold = exit_threshold(headcount, config)
-    pre_n, pre_sum, pre_sq = pre
-    with np.errstate(divide="ignore", invalid="ignore"):
-        pre_mean = pre_sum / pre_n
-        pre_var = np.maximum(pre_sq - pre_sum * pre_sum / pre_n, 0.0) / (pre_n - 1)
+    base_n, base_mean, base_var = (part[m] for part in known.baseline)
+    expected = exit_expected(known.headcount[m], known.exit_rate[m], config)
 
     fired = np.zeros(n_teams)
     batch = max(1, min(samples, _BATCH_CELLS // max(len(alive), 1)))
@@ -138,11 +196,9 @@ def _future_fires(
             post_sum += count_by_team(where, state.team, n_teams, size, engagement)
             post_sq += count_by_team(where, state.team, n_teams, size, engagement**2)
             state = next_person_state(state, leaving, overtime, strain, latent, transient)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            post_mean = post_sum / post_n
-            post_var = np.maximum(post_sq - post_sum * post_sum / post_n, 0.0) / (post_n - 1)
-        survey = welch_drop_fires(pre_mean, pre_var, pre_n, post_mean, post_var, post_n, config)
-        fires = survey | (exits >= threshold)
+        n, mean, var = window_stats(post_n, post_sum, post_sq)
+        survey = survey_decline_fires(base_mean, base_var, base_n, mean, var, n, config)
+        fires = survey | exit_cluster_fires(exits, expected, config)
         fired += fires.sum(axis=0)
     return fired / samples
 
@@ -158,13 +214,13 @@ def team_month_truth(
     if not world.person_states:
         raise ValueError("the world was simulated without keep_states; cannot compute truth")
     samples = samples or world.scenario.futures
-    count, total, total_sq = monthly_survey_sums(world)
-    n_months, n_teams = count.shape
+    known = known_at_month(world, config)
+    n_months, n_teams = len(world.calendar.months), world.teams.count
     p_true = np.zeros((n_months, n_teams))
     for m in range(n_months):
-        lo = max(m - 2, 0)
-        pre = (count[lo : m + 1].sum(0), total[lo : m + 1].sum(0), total_sq[lo : m + 1].sum(0))
-        p_true[m] = _future_fires(world, m, samples, config, pre, rng)
+        p_true[m] = _future_fires(world, m, samples, config, known, rng)
+    # a team with no member at M has no label: nothing can happen to it
+    p_true[known.headcount == 0] = 0.0
     drivers = np.asarray(DRIVERS, dtype=object)[planted_driver(world)]
     return pd.DataFrame(
         {

@@ -26,11 +26,11 @@ def test_every_entry_has_what_explanations_and_constraints_need() -> None:
         assert spec.survey_derived == spec.name.startswith("survey_")
 
 
-def test_table_columns_wrap_the_features_with_keys_flag_and_label() -> None:
+def test_table_columns_wrap_the_features_with_keys_flag_and_labels() -> None:
     columns = table_columns()
     assert columns[:2] == ["team_id", "month"]
-    assert columns[-2:] == ["survey_suppressed", "label"]
-    assert columns[2:-2] == feature_names()
+    assert columns[-4:] == ["survey_suppressed", "label", "label_survey", "label_exits"]
+    assert columns[2:-4] == feature_names()
 
 
 def test_docs_features_md_is_what_the_code_renders() -> None:

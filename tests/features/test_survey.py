@@ -137,3 +137,23 @@ def test_the_baseline_needs_five_responses_of_its_own() -> None:
     assert june["survey_engagement_mean_3m"] == pytest.approx(3.0)
     assert np.isnan(june["survey_engagement_vs_12m"])
     assert np.isnan(june["survey_recognition_vs_12m"])
+
+
+def test_pooled_windows_leave_out_a_suppressed_month() -> None:
+    # given 5 responses at 4.0 in March and June 2025 (recognition 4), a suppressed April of
+    # 3 responses at 1.0 (recognition 1), and a May with 6 responses of which only 4 answer
+    # the recognition item (recognition 1 for those)
+    responses = _responses("2025-03", [4.0] * 5) + _responses("2025-04", [1.0] * 3, 1.0)
+    responses += _responses("2025-05", [3.0] * 4, 1.0) + _responses("2025-05", [3.0] * 2, None)
+    responses += _responses("2025-06", [4.0] * 5)
+    tables = tiny_tables(employees=MEMBERS, surveys=responses)
+    # when June is built
+    june = row(features(tables, ["2025-06"]), "T1", "2025-06")
+    # then June's pooled engagement reads May and June only: April's 3 answers are not in it
+    # (with them it would be (6 x 3.0 + 3 x 1.0 + 5 x 4.0) / 14, and with the counts,
+    # April's hidden mean could be solved for)
+    assert june["survey_engagement_mean_3m"] == pytest.approx((6 * 3.0 + 5 * 4.0) / 11)
+    # and the recognition pool reads June alone: May's 4 recognition answers are hidden too
+    assert june["survey_recognition_mean_3m"] == pytest.approx(4.0)
+    # and the gap to the year compares with March alone (M-14..M-3)
+    assert june["survey_engagement_vs_12m"] == pytest.approx((6 * 3.0 + 5 * 4.0) / 11 - 4.0)

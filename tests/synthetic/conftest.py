@@ -34,7 +34,7 @@ def generate(
     spec = build_scenario(scenario, teams, months)
     streams = RandomStreams.from_seed(seed)
     world = build_world(spec, streams, keep_states=truth)
-    tables = as_tables(world_tables(world, streams.daily))
+    tables = as_tables(world_tables(world, streams))
     return Generated(world, tables, team_month_truth(world, streams.truth) if truth else None)
 
 

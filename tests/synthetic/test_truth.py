@@ -8,7 +8,7 @@ import pandas as pd
 from features.labels import LabelConfig, label_team_months
 from synthetic.build import RandomStreams, build_world
 from synthetic.scenarios import build_scenario
-from synthetic.truth import DRIVERS, campaigns_frame, team_month_truth
+from synthetic.truth import DRIVERS, campaigns_frame, known_at_month, team_month_truth
 from tests.synthetic.conftest import Generated
 
 
@@ -24,6 +24,25 @@ def test_truth_has_one_row_per_team_month(small_world_with_truth: Generated) -> 
     assert set(truth["driver"]) <= set(DRIVERS)
     assert truth["p_true"].between(0.0, 1.0).all()
     assert (truth["label_config_hash"] == LabelConfig().config_hash()).all()
+
+
+def test_the_truth_reads_what_the_label_reads_from_the_tables(
+    small_world_with_truth: Generated,
+) -> None:
+    # given the label computed from the exported tables and the truth's view of the world
+    world = small_world_with_truth.world
+    labels = label_team_months(small_world_with_truth.tables)
+    known = known_at_month(world, LabelConfig())
+    n_months, n_teams = known.headcount.shape
+    index = pd.MultiIndex.from_arrays(
+        [np.repeat(world.calendar.months, n_teams), np.tile(world.teams.team_ids, n_months)]
+    )
+    table = labels.set_index(["month", "team_id"]).reindex(index)
+    # when / then: the same baseline, headcount and exit rate at every team-month
+    np.testing.assert_array_equal(table["baseline_n"], known.baseline[0].ravel())
+    np.testing.assert_allclose(table["baseline_mean"], known.baseline[1].ravel(), rtol=1e-9)
+    np.testing.assert_array_equal(table["headcount"], known.headcount.ravel())
+    np.testing.assert_allclose(table["exit_rate"], np.repeat(known.exit_rate, n_teams), rtol=1e-12)
 
 
 def test_p_true_has_a_spread_and_tracks_the_label(small_world_with_truth: Generated) -> None:
