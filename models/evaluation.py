@@ -169,12 +169,13 @@ def fit_final_model(
     return fit_on_split(data, split, params, seed), split, params, trials
 
 
-# score name -> out-of-fold column; "ceiling" is present only when the truth was given
+# score name -> out-of-fold column; the ceilings are present only when the truth was given
 SCORES: dict[str, str] = {
     "model": "p_model",
     "rule_of_thumb": "p_rule",
     "logistic_regression": "p_logreg",
-    "ceiling": "p_true",
+    "oracle": "p_true",
+    "observable": "p_observable",
 }
 
 
@@ -189,11 +190,14 @@ def present_scores(oof: pd.DataFrame) -> dict[str, str]:
 
 def headline_table(oof: pd.DataFrame) -> pd.DataFrame:
     """One row per score (index), one column per headline metric, pooled over folds."""
-    from models.metrics import headline_metrics
+    from models.metrics import RANK_ONLY, headline_metrics
 
     rows = {
         name: headline_metrics(
-            oof["label"].to_numpy(), oof[column].to_numpy(), oof["month"].to_numpy()
+            oof["label"].to_numpy(),
+            oof[column].to_numpy(),
+            oof["month"].to_numpy(),
+            rank_only=name in RANK_ONLY,
         )
         for name, column in present_scores(oof).items()
     }
@@ -202,14 +206,17 @@ def headline_table(oof: pd.DataFrame) -> pd.DataFrame:
 
 def per_fold_table(oof: pd.DataFrame) -> pd.DataFrame:
     """Headline metrics of every score in every fold (the backtest-over-time view)."""
-    from models.metrics import headline_metrics
+    from models.metrics import RANK_ONLY, headline_metrics
 
     rows = []
     for fold, part in oof.groupby("fold", sort=True):
         months = ",".join(sorted(part["month"].unique()))
         for name, column in present_scores(oof).items():
             metrics = headline_metrics(
-                part["label"].to_numpy(), part[column].to_numpy(), part["month"].to_numpy()
+                part["label"].to_numpy(),
+                part[column].to_numpy(),
+                part["month"].to_numpy(),
+                rank_only=name in RANK_ONLY,
             )
             rows.append({"fold": int(fold), "test_months": months, "score": name, **metrics})
     return pd.DataFrame(rows)
@@ -221,5 +228,10 @@ def interval_table(oof: pd.DataFrame, replicates: int, seed: int) -> pd.DataFram
 
     scores = {name: oof[column].to_numpy() for name, column in present_scores(oof).items()}
     return bootstrap_intervals(
-        oof["label"].to_numpy(), scores, oof["team_id"].to_numpy(), replicates, seed
+        oof["label"].to_numpy(),
+        scores,
+        oof["team_id"].to_numpy(),
+        replicates,
+        seed,
+        month=oof["month"].to_numpy(),
     )

@@ -15,6 +15,12 @@ import pandas as pd
 
 ECE_BINS = 10
 TOP_SHARE = 0.10
+TOP_TEAMS = 3  # the review list's minimum size (shared/interfaces.md)
+TOP_MONTH_SHARE = 0.05
+# the two ceilings of shared/interfaces.md: the oracle (p_true) and the observable ceiling
+CEILINGS: tuple[str, ...] = ("oracle", "observable")
+# scores that rank but are no calibrated probability (no Brier, ECE or PR AUC for them)
+RANK_ONLY = frozenset({"observable"})
 SIZE_BANDS: tuple[tuple[str, float, float], ...] = (
     ("<5", 0, 5),
     ("5-9", 5, 10),
@@ -116,37 +122,128 @@ def top_share_precision_recall(
     return precision, recall
 
 
-def headline_metrics(label: np.ndarray, prob: np.ndarray, month: Sequence[str]) -> dict[str, float]:
-    """Every point metric of one set of predictions."""
-    precision, recall = top_share_precision_recall(label, prob, month)
+def month_groups(month: Sequence[str]) -> list[np.ndarray]:
+    """Row positions of each distinct month, months ascending, rows in their given order."""
+    _, code = np.unique(np.asarray(month, dtype=object).astype(str), return_inverse=True)
+    order = np.argsort(code, kind="stable")
+    bounds = np.flatnonzero(np.diff(code[order])) + 1
+    return np.split(order, bounds) if len(order) else []
+
+
+def within_month_auc(
+    label: np.ndarray, score: np.ndarray, groups: Sequence[np.ndarray], weight: np.ndarray | None
+) -> float:
+    """Mean over months of the AUC among that month's teams (months with both classes).
+
+    HR compares teams of the same month; a pooled AUC also rewards telling calm months from
+    busy ones, which does not help pick whom to talk to this month.
+    """
+    w = _weights(label, weight)
+    values = [roc_auc(label[g], score[g], w[g]) for g in groups]
+    finite = [v for v in values if np.isfinite(v)]
+    return float(np.mean(finite)) if finite else math.nan
+
+
+def top_k_precision(
+    label: np.ndarray,
+    score: np.ndarray,
+    groups: Sequence[np.ndarray],
+    weight: np.ndarray | None,
+    k: int | None = None,
+    share: float | None = None,
+) -> float:
+    """Share of events among each month's top ``k`` teams (or top ``ceil(share x teams)``),
+    pooled over months.
+
+    Ties are broken by row order. Bootstrap weights count a team drawn twice as two teams, so
+    a weight straddling the cut takes only the slots left.
+    """
+    w = _weights(label, weight)
+    hits = taken_total = 0.0
+    for g in groups:
+        order = g[np.argsort(-np.asarray(score)[g], kind="stable")]
+        ww = w[order]
+        slots = k if k is not None else math.ceil((share or 0.0) * ww.sum() - 1e-9)
+        before = np.cumsum(ww) - ww
+        taken = np.clip(slots - before, 0.0, ww)
+        hits += float((taken * np.asarray(label, dtype=np.float64)[order]).sum())
+        taken_total += float(taken.sum())
+    return hits / taken_total if taken_total else math.nan
+
+
+def monthly_metrics(
+    label: np.ndarray,
+    score: np.ndarray,
+    groups: Sequence[np.ndarray],
+    weight: np.ndarray | None = None,
+) -> dict[str, float]:
+    """Within-month AUC and the precision of each month's top 3 and top 5 % of teams."""
     return {
+        "auc_within_month": within_month_auc(label, score, groups, weight),
+        "precision_top3": top_k_precision(label, score, groups, weight, k=TOP_TEAMS),
+        "precision_top5pct": top_k_precision(label, score, groups, weight, share=TOP_MONTH_SHARE),
+    }
+
+
+def headline_metrics(
+    label: np.ndarray, prob: np.ndarray, month: Sequence[str], rank_only: bool = False
+) -> dict[str, float]:
+    """Every point metric of one set of predictions (``rank_only``: no calibration figures,
+    for a score that ranks but is no probability, such as the observable ceiling)."""
+    label = np.asarray(label, dtype=np.float64)
+    prob = np.asarray(prob, dtype=np.float64)
+    precision, recall = top_share_precision_recall(label, prob, month)
+    metrics = {
         "roc_auc": roc_auc(label, prob),
+        **monthly_metrics(label, prob, month_groups(month)),
         "pr_auc": pr_auc(label, prob),
-        "brier": brier(label, prob),
-        "ece": expected_calibration_error(label, prob),
+        "brier": math.nan if rank_only else brier(label, prob),
+        "ece": math.nan if rank_only else expected_calibration_error(label, prob),
         "precision_top10": precision,
         "recall_top10": recall,
         "rows": float(len(label)),
         "positives": float(np.sum(label)),
     }
+    return metrics
+
+
+def normalised_share(auc: float, ceiling_auc: float) -> float:
+    """(AUC - 0.5) / (ceiling - 0.5): how much of the ceiling's lead over chance is reached."""
+    lead = ceiling_auc - 0.5
+    return (auc - 0.5) / lead if lead > 0 else math.nan
 
 
 def _replicate_stats(
-    label: np.ndarray, scores: Mapping[str, np.ndarray], weight: np.ndarray | None
+    label: np.ndarray,
+    scores: Mapping[str, np.ndarray],
+    weight: np.ndarray | None,
+    groups: Sequence[np.ndarray],
 ) -> dict[str, float]:
     stats: dict[str, float] = {}
     for name, prob in scores.items():
         stats[f"{name}.roc_auc"] = roc_auc(label, prob, weight)
-        stats[f"{name}.pr_auc"] = pr_auc(label, prob, weight)
-        stats[f"{name}.brier"] = brier(label, prob, weight)
-        stats[f"{name}.ece"] = expected_calibration_error(label, prob, weight)
+        if name not in RANK_ONLY:
+            stats[f"{name}.pr_auc"] = pr_auc(label, prob, weight)
+            stats[f"{name}.brier"] = brier(label, prob, weight)
+            stats[f"{name}.ece"] = expected_calibration_error(label, prob, weight)
+        for metric, value in monthly_metrics(label, prob, groups, weight).items():
+            stats[f"{name}.{metric}"] = value
+    ceilings = [name for name in CEILINGS if name in scores]
+    learners = [name for name in scores if name not in CEILINGS]
+    for name in learners:
+        for ceiling in ceilings:
+            stats[f"{name}.share_of_{ceiling}"] = normalised_share(
+                stats[f"{name}.roc_auc"], stats[f"{ceiling}.roc_auc"]
+            )
     if "model" in scores:
-        for name in scores:
-            if name == "model":
-                continue
-            stats[f"gap.{name}.roc_auc"] = stats["model.roc_auc"] - stats[f"{name}.roc_auc"]
-        if "ceiling" in scores:
-            stats["model.auc_share_of_ceiling"] = stats["model.roc_auc"] / stats["ceiling.roc_auc"]
+        for name in learners:
+            if name != "model":
+                stats[f"gap.{name}.roc_auc"] = stats["model.roc_auc"] - stats[f"{name}.roc_auc"]
+        for ceiling in ceilings:
+            top3 = stats[f"{ceiling}.precision_top3"]
+            stats[f"model.top3_vs_{ceiling}"] = (
+                stats["model.precision_top3"] / top3 if top3 > 0 else math.nan
+            )
     return stats
 
 
@@ -157,22 +254,27 @@ def bootstrap_intervals(
     replicates: int = 1000,
     seed: int = 0,
     level: float = 0.90,
+    month: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Point estimate and cluster-bootstrap interval of every score's metrics and of the gaps.
+    """Point estimate and cluster-bootstrap interval of every score's metrics, the gaps to the
+    baselines and the normalised shares of the ceilings.
 
     Teams are resampled with replacement (weights = how often each team was drawn), and the
-    same draw is used for every score, so gaps are paired. Returns one row per statistic:
-    ``estimate``, ``low``, ``high``.
+    same draw is used for every score, so gaps and shares are paired. ``month`` (one per row)
+    adds the per-month figures; without it every row counts as one month. Returns one row
+    per statistic: ``estimate``, ``low``, ``high``.
     """
     label = np.asarray(label, dtype=np.float64)
+    scores = {name: np.asarray(prob, dtype=np.float64) for name, prob in scores.items()}
+    groups = month_groups(month if month is not None else [""] * len(label))
     _, team_code = np.unique(np.asarray(cluster, dtype=object).astype(str), return_inverse=True)
     n_teams = int(team_code.max()) + 1 if len(team_code) else 0
     rng = np.random.default_rng(seed)
-    point = _replicate_stats(label, scores, None)
+    point = _replicate_stats(label, scores, None, groups)
     draws: dict[str, list[float]] = {name: [] for name in point}
     for _ in range(replicates):
         counts = rng.multinomial(n_teams, np.full(n_teams, 1.0 / n_teams))
-        stats = _replicate_stats(label, scores, counts[team_code].astype(np.float64))
+        stats = _replicate_stats(label, scores, counts[team_code].astype(np.float64), groups)
         for name, value in stats.items():
             draws[name].append(value)
     tail = (1.0 - level) / 2.0

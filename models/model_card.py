@@ -39,6 +39,32 @@ def _fairness_lines(fairness: pd.DataFrame) -> list[str]:
     return lines
 
 
+def _ceiling_lines(method: str | None, intervals: pd.DataFrame) -> list[str]:
+    """The two ceilings in words, with the model's normalised shares, when truth was given."""
+    found = {row.statistic: row for row in intervals.itertuples(index=False)}
+    if "model.share_of_oracle" not in found:
+        return []
+
+    def share(name: str) -> str:
+        row = found.get(name)
+        if row is None:
+            return "n/a"
+        return f"{_number(row.estimate)} (90% {_number(row.low)} – {_number(row.high)})"
+
+    return [
+        "## Against the ceilings (synthetic world only)",
+        "Shares are normalised: (AUC − 0.5) / (ceiling − 0.5).",
+        "- **Oracle ceiling** (`oracle`): the AUC of the world's true probabilities, which know",
+        "  every person's latent state; no model on team-month rows can reach it. Model share:",
+        f"  {share('model.share_of_oracle')}.",
+        "- **Observable ceiling** (`observable`): the AUC of E[p_true | features], the best any",
+        f"  model on these features can do ({method or 'estimate'}). Model share:",
+        f"  {share('model.share_of_observable')}; top-3 precision against it:",
+        f"  {share('model.top3_vs_observable')}.",
+        "",
+    ]
+
+
 def render_model_card(
     *,
     run_id: str,
@@ -54,15 +80,20 @@ def render_model_card(
     fairness: pd.DataFrame,
     monotone_cost: float | None,
     seed: int,
+    ceiling_method: str | None = None,
 ) -> str:
-    """Markdown text of the card. ``headline``: one row per score (model, baselines, ceiling)."""
-    score_lines = ["| score | ROC AUC | PR AUC | Brier | ECE | precision@10% | recall@10% |"]
-    score_lines.append("|---|---|---|---|---|---|---|")
+    """Markdown text of the card. ``headline``: one row per score (model, baselines and,
+    with the truth, the two ceilings)."""
+    score_lines = [
+        "| score | ROC AUC | within-month AUC | precision top 3 | precision top 5% | PR AUC "
+        "| Brier | ECE |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for name, row in headline.iterrows():
         score_lines.append(
-            f"| {name} | {_number(row['roc_auc'])} | {_number(row['pr_auc'])} | "
-            f"{_number(row['brier'], 4)} | {_number(row['ece'], 4)} | "
-            f"{_number(row['precision_top10'])} | {_number(row['recall_top10'])} |"
+            f"| {name} | {_number(row['roc_auc'])} | {_number(row['auc_within_month'])} | "
+            f"{_number(row['precision_top3'])} | {_number(row['precision_top5pct'])} | "
+            f"{_number(row['pr_auc'])} | {_number(row['brier'], 4)} | {_number(row['ece'], 4)} |"
         )
     label_text = ", ".join(f"{k} = {v}" for k, v in label_config.items())
     cost = "not measured" if monotone_cost is None else f"{monotone_cost:+.4f} AUC"
@@ -83,10 +114,10 @@ def render_model_card(
         "  least 5 responses, team composition, department). No individual-level input.",
         "",
         "## Label",
-        "The engagement decline event of `shared/interfaces.md`: in M+1..M+H either the",
-        "team's survey engagement drops by at least θ (Welch one-sided test) or voluntary exits",
-        f"reach max(2, ceil(15% of headcount)). Settings: {label_text} (hash",
-        f"`{label_config_hash}`).",
+        "Label v2 of `shared/interfaces.md`: in M+1..M+H either the team's survey engagement",
+        "lies at least θ below its own 12-month baseline (M-11..M; one-sided Welch test), or",
+        "its voluntary exits are at least 2 and unlikely under the organisation's own trailing",
+        f"exit rate (Poisson tail). Settings: {label_text} (hash `{label_config_hash}`).",
         "",
         "## Evaluation design",
         f"Rolling-origin backtest, {backtest['n_folds']} test windows of "
@@ -99,6 +130,7 @@ def render_model_card(
         "## Metrics (pooled out-of-fold)",
         *score_lines,
         "",
+        *_ceiling_lines(ceiling_method, intervals),
         "Cluster-bootstrap (teams resampled) 90% intervals:",
         "",
         *_interval_table(intervals),

@@ -35,6 +35,7 @@ from models.evaluation import (
 )
 from models.metrics import fairness_table
 from models.train import BoosterParams, FittedModel
+from pipelines.ceiling import ObservableCeiling, observable_ceiling, read_world_facts
 from pipelines.errors import UserError
 from pipelines.settings import Settings, load_settings
 from pipelines.train_logging import log_training_run
@@ -44,6 +45,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_SEED = 20240401
 BOOTSTRAP_REPLICATES = 1000
 TRUTH_FILE = "team_month.parquet"
+CEILING_CACHE = "ceiling"  # reference worlds of the observable ceiling, under the data dir
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class TrainSummary:
     fairness: pd.DataFrame
     monotone_cost: float | None
     seconds: float
+    observable: ObservableCeiling | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form (for ``--json``)."""
@@ -67,6 +70,9 @@ class TrainSummary:
             "snapshot_id": self.snapshot_id,
             "seconds": round(self.seconds, 2),
             "monotone_cost_auc": self.monotone_cost,
+            "observable_ceiling": None
+            if self.observable is None
+            else {"method": self.observable.method, "reference": self.observable.reference},
             "headline": json.loads(self.headline.to_json(orient="index")),
             "intervals": json.loads(self.intervals.to_json(orient="records")),
         }
@@ -106,8 +112,20 @@ def run_train(
         data, options.backtest, options.params, seed, options.tune_trials
     )
     options = replace(options, params=final_params)  # what promote will refit
-    if truth_dir is not None:
-        oof = attach_truth(oof, read_truth(truth_dir, options.label))
+    observable = None
+    if truth_dir is not None:  # only now: the ceilings read the truth, fitting never does
+        truth = read_truth(truth_dir, options.label)
+        observable = observable_ceiling(
+            table,
+            truth,
+            data.schema,
+            read_world_facts(truth_dir),
+            settings.data_dir / CEILING_CACHE,
+            options.label,
+            seed,
+        )
+        truth = truth.merge(observable.predictions, on=list(KEY_COLUMNS), how="left")
+        oof = attach_truth(oof, truth)
     oof = oof.merge(
         data.rows[[*KEY_COLUMNS, "department", "headcount"]], on=list(KEY_COLUMNS), how="left"
     )
@@ -132,6 +150,7 @@ def run_train(
         snapshot_id=snapshot_id,
         truth_given=truth_dir is not None,
         trials=trials,
+        observable=observable,
     )
     return TrainSummary(
         run_id,
@@ -142,6 +161,7 @@ def run_train(
         fairness,
         monotone_cost,
         time.perf_counter() - started,
+        observable,
     )
 
 
@@ -229,7 +249,15 @@ def _print_summary(summary: TrainSummary) -> None:
     from rich.table import Table
 
     table = Table(title=f"erisk train: run {summary.run_id[:8]}, version {summary.model_version}")
-    columns = ["roc_auc", "pr_auc", "brier", "ece", "precision_top10", "recall_top10"]
+    columns = [
+        "roc_auc",
+        "auc_within_month",
+        "precision_top3",
+        "precision_top5pct",
+        "pr_auc",
+        "brier",
+        "ece",
+    ]
     table.add_column("score")
     for column in columns:
         table.add_column(column, justify="right")
@@ -238,8 +266,12 @@ def _print_summary(summary: TrainSummary) -> None:
         table.add_row(str(name), *cells)
     console = Console()
     console.print(table)
+    if summary.observable is not None:
+        console.print(f"observable ceiling: {summary.observable.method}")
     for statistic in (
-        "model.auc_share_of_ceiling",
+        "model.share_of_observable",
+        "model.share_of_oracle",
+        "model.top3_vs_observable",
         "gap.rule_of_thumb.roc_auc",
         "gap.logistic_regression.roc_auc",
         "model.ece",
@@ -263,7 +295,7 @@ def _print_summary(summary: TrainSummary) -> None:
     "truth_dir",
     type=click.Path(path_type=Path, exists=True, file_okay=False),
     default=None,
-    help="the generator's truth folder (DIR or DIR/truth): adds the ceiling; never fitted on",
+    help="the generator's truth folder (DIR or DIR/truth): adds both ceilings; never fitted on",
 )
 @click.option(
     "--tune",

@@ -21,7 +21,9 @@ import pandas as pd
 from models.backtest import Fold
 from models.dataset import KEY_COLUMNS, LABEL_COLUMN, FeatureSchema
 from models.evaluation import FoldReport, TrainingData, present_scores
+from models.metrics import RANK_ONLY
 from models.train import FittedModel, contributions
+from pipelines.ceiling import ObservableCeiling
 from pipelines.settings import Settings
 
 if TYPE_CHECKING:
@@ -56,6 +58,7 @@ def log_training_run(
     snapshot_id: str,
     truth_given: bool,
     trials: list[TrialRecord] | None = None,
+    observable: ObservableCeiling | None = None,
 ) -> tuple[str, str]:
     """Log one training run and register its model; returns (run id, model version)."""
     import mlflow
@@ -80,6 +83,8 @@ def log_training_run(
         run_id = run.info.run_id
         config = training_config(options, data.schema, snapshot_id)
         mlflow.log_params(_flat_params(config, data, final_model, final_split))
+        if observable is not None:
+            mlflow.log_params(observable.as_params())
         mlflow.set_tags(
             {
                 "snapshot_id": snapshot_id,
@@ -94,7 +99,7 @@ def log_training_run(
         for report in fold_reports:
             mlflow.log_metric("fold.best_iteration", report.best_iteration, step=report.fold)
         for row in per_fold.itertuples(index=False):
-            for metric in ("roc_auc", "brier", "ece"):
+            for metric in ("roc_auc", "auc_within_month", "precision_top3", "brier", "ece"):
                 value = float(getattr(row, metric))
                 if math.isfinite(value):
                     mlflow.log_metric(f"fold.{row.score}.{metric}", value, step=int(row.fold))
@@ -115,6 +120,7 @@ def log_training_run(
             intervals,
             fairness,
             monotone_cost,
+            observable,
         )
         mlflow.log_artifacts(str(folder))
         _log_trials(trials or [])
@@ -227,7 +233,7 @@ def _flat_metrics(
     for row in intervals.itertuples(index=False):
         metrics[f"ci90.{row.statistic}.low"] = float(row.low)
         metrics[f"ci90.{row.statistic}.high"] = float(row.high)
-        if row.statistic.startswith(("gap.", "model.auc_share")):
+        if row.statistic.startswith(("gap.", "model.top3_vs_")) or ".share_of_" in row.statistic:
             metrics[row.statistic] = float(row.estimate)
     if monotone_cost is not None:
         metrics["monotone_cost.roc_auc"] = monotone_cost
@@ -294,7 +300,8 @@ def _write_figures(
     folder.mkdir(parents=True, exist_ok=True)
     label = oof["label"].to_numpy()
     scores = {name: oof[column].to_numpy() for name, column in present_scores(oof).items()}
-    plots.calibration_plot(label, scores, folder / "calibration.png")
+    probabilities = {name: p for name, p in scores.items() if name not in RANK_ONLY}
+    plots.calibration_plot(label, probabilities, folder / "calibration.png")
     plots.roc_plot(label, scores, folder / "roc.png")
     plots.pr_plot(label, scores, folder / "pr.png")
     recent = rows_in(data.rows, split.holdout_months)
@@ -327,6 +334,7 @@ def _write_model_card(
     intervals: pd.DataFrame,
     fairness: pd.DataFrame,
     monotone_cost: float | None,
+    observable: ObservableCeiling | None,
 ) -> None:
     from models.model_card import render_model_card
 
@@ -344,5 +352,6 @@ def _write_model_card(
         fairness=fairness,
         monotone_cost=monotone_cost,
         seed=options.seed,
+        ceiling_method=None if observable is None else observable.method,
     )
     (folder / "model_card.md").write_text(text, encoding="utf-8")

@@ -11,9 +11,13 @@ from models.metrics import (
     brier,
     expected_calibration_error,
     fairness_table,
+    month_groups,
+    normalised_share,
     pr_auc,
     roc_auc,
+    top_k_precision,
     top_share_precision_recall,
+    within_month_auc,
 )
 
 
@@ -111,3 +115,67 @@ def test_fairness_table_has_department_and_size_rows_with_eligibility() -> None:
     assert not bool(table.loc[("department", "b"), "gate_eligible"])
     assert math.isnan(table.loc[("department", "b"), "roc_auc"])
     assert set(table.loc["size_band"].index) == {"<5", "10-19"}
+
+
+def test_normalised_share_measures_the_lead_over_chance() -> None:
+    # given / when / then: halfway from chance to the ceiling is 0.5, the ceiling itself 1
+    assert normalised_share(0.65, 0.8) == pytest.approx(0.5)
+    assert normalised_share(0.8, 0.8) == pytest.approx(1.0)
+    assert math.isnan(normalised_share(0.6, 0.5))
+
+
+def test_top_k_precision_per_month_and_bootstrap_weights_behave_like_repeated_rows() -> None:
+    # given two months; in A the top 3 scores hold 2 events, in B 1
+    score = np.array([0.9, 0.8, 0.7, 0.1, 0.9, 0.8, 0.7, 0.6])
+    label = np.array([1, 0, 1, 1, 0, 0, 1, 1])
+    month = ["A"] * 4 + ["B"] * 4
+    groups = month_groups(month)
+    # when / then: (2 + 1) / 6
+    assert top_k_precision(label, score, groups, None, k=3) == pytest.approx(3 / 6)
+    # and a weight of 2 on the top row of A counts it twice: A's top 3 = rows 0, 0, 1
+    weight = np.array([2.0, 1, 1, 1, 1, 1, 1, 1])
+    repeated = np.repeat(np.arange(8), weight.astype(int))
+    expected = top_k_precision(
+        label[repeated], score[repeated], month_groups(np.asarray(month)[repeated]), None, k=3
+    )
+    assert top_k_precision(label, score, groups, weight, k=3) == pytest.approx(expected)
+    assert expected == pytest.approx((2 + 1) / 6)
+    # the top 5 % of 4 teams is one team a month
+    assert top_k_precision(label, score, groups, None, share=0.05) == pytest.approx(1 / 2)
+
+
+def test_within_month_auc_ignores_what_separates_months() -> None:
+    # given a busy month (all scores high) and a calm month, each perfectly ranked inside
+    score = np.array([0.9, 0.8, 0.2, 0.1])
+    label = np.array([1, 0, 1, 0])
+    groups = month_groups(["busy", "busy", "calm", "calm"])
+    # when / then: perfect within each month, though the pooled AUC is not
+    assert within_month_auc(label, score, groups, None) == pytest.approx(1.0)
+    assert roc_auc(label, score) == pytest.approx(0.75)
+
+
+def test_bootstrap_gives_shares_of_both_ceilings_and_no_calibration_for_rank_only_scores() -> None:
+    # given a model, an oracle and an observable ceiling on 40 teams over 10 months
+    rng = np.random.default_rng(4)
+    n = 400
+    truth = rng.random(n) * 0.4
+    label = (rng.random(n) < truth).astype(int)
+    observable = truth + rng.normal(0, 0.05, n)
+    model = truth + rng.normal(0, 0.15, n)
+    teams = [f"T{i % 40}" for i in range(n)]
+    months = [f"2025-{1 + i // 40:02d}" for i in range(n)]
+    scores = {"model": model, "oracle": truth, "observable": observable}
+    # when
+    table = bootstrap_intervals(label, scores, teams, 100, 1, month=months)
+    found = table.set_index("statistic")["estimate"]
+    # then
+    auc = {name: roc_auc(label, score) for name, score in scores.items()}
+    assert found["model.share_of_oracle"] == pytest.approx(
+        normalised_share(auc["model"], auc["oracle"])
+    )
+    assert found["model.share_of_observable"] == pytest.approx(
+        normalised_share(auc["model"], auc["observable"])
+    )
+    assert "model.top3_vs_observable" in found.index
+    assert "observable.ece" not in found.index and "oracle.ece" in found.index
+    assert "gap.oracle.roc_auc" not in found.index

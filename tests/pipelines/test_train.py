@@ -93,9 +93,13 @@ def test_train_register_promote_and_the_gate_both_ways(
     first = run_train(
         load_settings(), _truth(table, tmp_path), seed=1, table=table, options=OPTIONS
     )
-    # then it is registered as challenger, with the ceiling, the artifacts and the data
+    # then it is registered as challenger, with both ceilings, the artifacts and the data
     assert _aliases() == {"challenger": first.model_version}
-    assert "ceiling" in first.headline.index
+    assert {"oracle", "observable"} <= set(first.headline.index)
+    shares = set(first.intervals["statistic"])
+    assert {"model.share_of_oracle", "model.share_of_observable"} <= shares
+    assert "model.top3_vs_observable" in shares
+    assert first.observable is not None and "cross-fitted" in first.observable.method
     assert {"model", "rule_of_thumb", "logistic_regression"} <= set(first.headline.index)
     run = mlflow.get_run(first.run_id)
     assert run.inputs.dataset_inputs[0].dataset.digest == run.data.tags["training_data_digest"]
@@ -106,7 +110,12 @@ def test_train_register_promote_and_the_gate_both_ways(
             run_id=first.run_id, artifact_path="oof_predictions.parquet"
         )
     )
-    assert {"team_id", "month", "label", "p_model", "fold"} <= set(oof.columns)
+    assert {"team_id", "month", "label", "p_model", "fold", "p_observable"} <= set(oof.columns)
+    card = mlflow.artifacts.load_text(f"runs:/{first.run_id}/model_card.md")
+    assert "Observable ceiling" in card and "Oracle ceiling" in card
+    assert run.data.metrics["model.share_of_observable"] == pytest.approx(
+        first.intervals.set_index("statistic").loc["model.share_of_observable", "estimate"]
+    )
 
     # when the first model is promoted, it becomes champion without a gate
     assert _promote()[0] == 0
