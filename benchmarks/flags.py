@@ -7,10 +7,12 @@ seeds, never seen in training) month by month and compares the flags with their 
   ``recognition``, the share flagged with the planted type and not the other (target 85 %);
 - seed story: the share of the campaign's teams flagged ``buffer`` within 2 months of its
   start (target >= 80 %), and the share of untouched teams flagged at all in those months
-  (target < 10 %).
+  (target < 10 %), pooled over several seed-story worlds: one world holds 27 untouched
+  teams, so one world's share moves by 3.7 points with a single team (2 to 5 of 27 across
+  seeds 7-12 for the same champion).
 
-    .venv/bin/python -m benchmarks.flags [--json]   (as a module: benchmarks/features.py
-    would otherwise shadow the features package)
+    .venv/bin/python -m benchmarks.flags [--json] [--story-seeds 7,8,9,10,11,12]
+    (as a module: benchmarks/features.py would otherwise shadow the features package)
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ class FlagQuality:
     seed_story_untouched_teams: int
     seed_story_untouched_flagged: float
     seed_story_months: list[str]
+    story_seeds: tuple[int, ...] = (7,)
+    untouched_flagged_by_seed: tuple[float, ...] = ()
 
 
 def scored_world(root: Path, name: str, scenario: str, seed: int) -> tuple[pd.DataFrame, Path]:
@@ -120,8 +124,17 @@ def seed_story(results: pd.DataFrame, campaigns: pd.DataFrame) -> dict[str, obje
 
 
 def measure(
-    root: Path, train_scenario: str = "eval", train_seed: int = 42, test_seed: int = 7
+    root: Path,
+    train_scenario: str = "eval",
+    train_seed: int = 42,
+    test_seed: int = 7,
+    story_seeds: tuple[int, ...] = (7,),
 ) -> FlagQuality:
+    """Train a champion on one world; score a default world and the seed-story worlds.
+
+    The seed-story figures pool the campaign's teams and the untouched teams over
+    ``story_seeds`` (the months and team counts are those of each world).
+    """
     from pipelines.build_features import run_features
     from pipelines.generate import run_generate
     from pipelines.ingest import run_ingest
@@ -142,17 +155,44 @@ def measure(
     results, export = scored_world(root, "default", "default", test_seed)
     truth = pd.read_parquet(export / "truth" / "team_month.parquet")
     cases, accuracy = driver_accuracy(results, truth)
-    story_results, story_export = scored_world(root, "story", "seed-story", test_seed)
-    campaigns = pd.read_parquet(story_export / "truth" / "campaigns.parquet")
-    return FlagQuality(cases, accuracy, **seed_story(story_results, campaigns))  # type: ignore[arg-type]
+    stories = []
+    for seed in story_seeds:
+        story_results, story_export = scored_world(root, f"story-{seed}", "seed-story", seed)
+        campaigns = pd.read_parquet(story_export / "truth" / "campaigns.parquet")
+        stories.append(seed_story(story_results, campaigns))
+    hit = sum(int(s["seed_story_hit_teams"]) for s in stories)
+    untouched = sum(int(s["seed_story_untouched_teams"]) for s in stories)
+    return FlagQuality(
+        driver_cases=cases,
+        driver_accuracy=accuracy,
+        seed_story_hit_teams=hit,
+        seed_story_hit_flagged_buffer=sum(
+            float(s["seed_story_hit_flagged_buffer"]) * int(s["seed_story_hit_teams"])
+            for s in stories
+        )
+        / hit,
+        seed_story_untouched_teams=untouched,
+        seed_story_untouched_flagged=sum(
+            float(s["seed_story_untouched_flagged"]) * int(s["seed_story_untouched_teams"])
+            for s in stories
+        )
+        / untouched,
+        seed_story_months=list(stories[0]["seed_story_months"]),  # type: ignore[arg-type]
+        story_seeds=tuple(story_seeds),
+        untouched_flagged_by_seed=tuple(
+            round(float(s["seed_story_untouched_flagged"]), 4) for s in stories
+        ),
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--story-seeds", default="7,8,9,10,11,12")
     args = parser.parse_args()
+    seeds = tuple(int(s) for s in args.story_seeds.split(",") if s)
     with tempfile.TemporaryDirectory(prefix="erisk-flags-") as tmp:
-        quality = measure(Path(tmp))
+        quality = measure(Path(tmp), story_seeds=seeds)
     if args.json:
         print(json.dumps(asdict(quality)))
         return

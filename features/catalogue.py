@@ -483,6 +483,42 @@ SURVEY_FEATURES: tuple[FeatureSpec, ...] = (
         survey_derived=True,
     ),
     _spec(
+        "survey_engagement_mean_year",
+        "Team mean engagement over every response of the team's own year (M-11..M, pooled)",
+        "チーム自身の1年（M-11〜M）の全回答をまとめたエンゲイジメント平均",
+        "points (0-6)",
+        "surveys",
+        "responses dated in M-11..M (10+ in total)",
+        actionable=False,
+        family="context",
+        direction=0,
+        survey_derived=True,
+    ),
+    _spec(
+        "survey_engagement_3m_vs_year",
+        "Pooled engagement of M-2..M minus the team's own year (pooled M-11..M)",
+        "直近3か月のエンゲイジメントとチーム自身の1年（M-11〜Mの平均）との差",
+        "points",
+        "surveys",
+        "M-2..M vs M-11..M (5+ and 10+ responses)",
+        actionable=False,
+        family="resources",
+        direction=0,
+        survey_derived=True,
+    ),
+    _spec(
+        "survey_recognition_3m_vs_year",
+        "Pooled recognition of M-2..M minus the team's own year (pooled M-11..M)",
+        "直近3か月の承認実感とチーム自身の1年（M-11〜Mの平均）との差",
+        "points",
+        "surveys",
+        "M-2..M vs M-11..M (5+ and 10+ answers)",
+        actionable=False,
+        family="resources",
+        direction=0,
+        survey_derived=True,
+    ),
+    _spec(
         "survey_recognition_change_1m",
         "Team mean of the recognition item in M minus M-1 (both months with 5+ answers)",
         "「貢献が認められている」のチーム平均の前月差",
@@ -656,11 +692,12 @@ happens in M+1..M+3 and reads only records dated on or before M's last day.
   feature is never computed from fewer than 5 responses (recognition needs 5 non-missing
   answers; the 1- and 3-month changes need both months unsuppressed; the slope needs three
   unsuppressed months in M-5..M, M being one of them). Pooled figures (`_3m`) read every
-  response of M-2..M together; the gaps to the team's own year (`_vs_12m`) compare them
-  with every response of M-14..M-3. A pooled window takes **only months that are shown on
-  their own** (5 or more responses; for recognition, 5 or more answers to the item): a
-  month of 1-4 answers pooled with its neighbours could be recovered exactly from the
-  pooled means and the response counts. Individual rows never leave the feature layer.
+  response of M-2..M together; the gaps to the team's own baseline (`_vs_12m`) compare
+  them with every response of M-14..M-3; the team's own year (`_year`, the label's survey
+  baseline) pools M-11..M and needs 10 responses. A pooled window takes **only months
+  that are shown on their own** (5 or more responses; for recognition, 5 or more answers
+  to the item): a month of 1-4 answers pooled with its neighbours could be recovered
+  exactly from the pooled means and the response counts. Individual rows never leave the feature layer.
 - **Label** (label v2, `features.labels`): `label_survey` = 1 when the responses of
   M+1..M+3 lie at least 0.5 points below the team's own 12-month baseline (M-11..M, at
   least 10 responses; the post window at least 5), significantly (one-sided Welch test,

@@ -9,7 +9,9 @@ and the slope uses three unsuppressed months ("pulses") in M-5..M, M being one o
 Pooled windows read every response of several months together (M-2..M): their means are
 less noisy than one month's, and the gap between the pooled recent months and the team's
 own baseline (the 12 months before them, M-14..M-3) shows a slide that has started, in
-engagement or in felt recognition, before one month's figure can. A pooled window takes
+engagement or in felt recognition, before one month's figure can. The team's own year
+(M-11..M, 10 responses or more) is the survey baseline of label v2, so the recent months'
+gap to it is what the label's drop is measured against. A pooled window takes
 only months that are shown on their own (``MIN_SURVEY_RESPONSES`` responses or more, for
 recognition that many answers to the item): a month of 1-4 answers pooled with its
 neighbours could be recovered exactly from the pooled means and the response counts.
@@ -24,6 +26,7 @@ from features.catalogue import MIN_SURVEY_RESPONSES
 from features.codes import positions_in
 from features.grid import TeamMonthGrid
 from features.group_stats import group_count, group_mean, group_sd
+from features.labels import LabelConfig
 from features.periods import date_month_numbers
 
 SCALES = ("vigor", "dedication", "absorption")
@@ -31,6 +34,9 @@ LOOKBACK_MONTHS = 5
 PULSES_FOR_SLOPE = 3
 RECENT_MONTHS = 3  # M-2..M: the label's pre window
 BASELINE_MONTHS = 12  # M-14..M-3: the team's own baseline before the recent months
+# M-11..M: the team's own year, the survey baseline of label v2 (and its response minimum)
+YEAR_MONTHS = LabelConfig().baseline_months
+YEAR_MIN_RESPONSES = LabelConfig().baseline_min_responses
 HISTORY_MONTHS = max(LOOKBACK_MONTHS, RECENT_MONTHS + BASELINE_MONTHS - 1)
 
 SURVEY_COLUMNS: tuple[str, ...] = (
@@ -48,6 +54,9 @@ SURVEY_COLUMNS: tuple[str, ...] = (
     "survey_engagement_vs_12m",
     "survey_recognition_mean_3m",
     "survey_recognition_vs_12m",
+    "survey_engagement_mean_year",
+    "survey_engagement_3m_vs_year",
+    "survey_recognition_3m_vs_year",
     "survey_recognition_change_1m",
 )
 
@@ -100,13 +109,18 @@ def _window_sums(values: np.ndarray, at: np.ndarray, first_back: int, length: in
 
 
 def _pooled_mean(
-    count: np.ndarray, total: np.ndarray, at: np.ndarray, first_back: int, length: int
+    count: np.ndarray,
+    total: np.ndarray,
+    at: np.ndarray,
+    first_back: int,
+    length: int,
+    minimum: int = MIN_SURVEY_RESPONSES,
 ) -> np.ndarray:
-    """Mean over every response of a window of months; NaN under the 5-response floor."""
+    """Mean over every response of a window of months; NaN under ``minimum`` responses."""
     n = _window_sums(count, at, first_back, length)
     sums = _window_sums(total, at, first_back, length)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(n >= MIN_SURVEY_RESPONSES, sums / n, np.nan)
+        return np.where(n >= minimum, sums / n, np.nan)
 
 
 def _shown_months(
@@ -178,6 +192,9 @@ def survey_features(surveys: pd.DataFrame | None, grid: TeamMonthGrid) -> pd.Dat
     engagement_base = _pooled_mean(engagement_count, engagement_total, at, *base)
     recognition_3m = _pooled_mean(recognition_count, recognition_total, at, *recent)
     recognition_base = _pooled_mean(recognition_count, recognition_total, at, *base)
+    year = (0, YEAR_MONTHS, YEAR_MIN_RESPONSES)
+    engagement_year = _pooled_mean(engagement_count, engagement_total, at, *year)
+    recognition_year = _pooled_mean(recognition_count, recognition_total, at, *year)
     headcount = grid.headcount
     with np.errstate(invalid="ignore", divide="ignore"):
         response_rate = np.where(headcount > 0, count[at] / headcount, np.nan)
@@ -197,6 +214,9 @@ def survey_features(surveys: pd.DataFrame | None, grid: TeamMonthGrid) -> pd.Dat
             "survey_engagement_vs_12m": (engagement_3m - engagement_base) * current,
             "survey_recognition_mean_3m": recognition_3m * current,
             "survey_recognition_vs_12m": (recognition_3m - recognition_base) * current,
+            "survey_engagement_mean_year": engagement_year * current,
+            "survey_engagement_3m_vs_year": (engagement_3m - engagement_year) * current,
+            "survey_recognition_3m_vs_year": (recognition_3m - recognition_year) * current,
             "survey_recognition_change_1m": (recognition_mean[at] - recognition_mean[at - 1])
             * current,
             "survey_suppressed": ~enough[at],

@@ -146,6 +146,27 @@ LABELS: dict[str, DriverLabel] = {
         "点",
         2,
     ),
+    "survey_engagement_mean_year": DriverLabel(
+        "Work engagement (the team's last 12 months)",
+        "ワーク・エンゲイジメント（直近12か月）",
+        "",
+        "点",
+        2,
+    ),
+    "survey_engagement_3m_vs_year": DriverLabel(
+        "Engagement, last 3 months against the last 12",
+        "エンゲイジメントの直近3か月と12か月の差",
+        "",
+        "点",
+        2,
+    ),
+    "survey_recognition_3m_vs_year": DriverLabel(
+        "Feeling recognised, last 3 months against the last 12",
+        "承認実感の直近3か月と12か月の差",
+        "",
+        "点",
+        2,
+    ),
     "survey_recognition_change_1m": DriverLabel(
         "Feeling recognised, change over 1 month", "承認実感の1か月変化", "", "点", 2
     ),

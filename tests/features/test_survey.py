@@ -157,3 +157,27 @@ def test_pooled_windows_leave_out_a_suppressed_month() -> None:
     assert june["survey_recognition_mean_3m"] == pytest.approx(4.0)
     # and the gap to the year compares with March alone (M-14..M-3)
     assert june["survey_engagement_vs_12m"] == pytest.approx((6 * 3.0 + 5 * 4.0) / 11 - 4.0)
+
+
+def test_the_teams_own_year_pools_m_minus_11_to_m_and_needs_ten_responses() -> None:
+    # given 5 responses at 4.0 in each of Jan-Apr 2025 (recognition 4) and 5 at 2.0 in May
+    # and June (recognition 2); one month of 4.0 in June 2024 lies outside June's year
+    responses = _responses("2024-06", [4.0] * 5)
+    for month in ("2025-01", "2025-02", "2025-03", "2025-04"):
+        responses += _responses(month, [4.0] * 5, recognition=4.0)
+    for month in ("2025-05", "2025-06"):
+        responses += _responses(month, [2.0] * 5, recognition=2.0)
+    tables = tiny_tables(employees=MEMBERS, surveys=responses)
+    # when June and January are built
+    table = features(tables, ["2025-01", "2025-06"])
+    june, january = row(table, "T1", "2025-06"), row(table, "T1", "2025-01")
+    # then June's year is (20 x 4.0 + 10 x 2.0) / 30 and the last 3 months sit below it
+    year = (20 * 4.0 + 10 * 2.0) / 30
+    assert june["survey_engagement_mean_year"] == pytest.approx(year)
+    assert june["survey_engagement_3m_vs_year"] == pytest.approx((5 * 4.0 + 10 * 2.0) / 15 - year)
+    assert june["survey_recognition_3m_vs_year"] == pytest.approx((5 * 4.0 + 10 * 2.0) / 15 - year)
+    # and January's year holds only 10 responses (June 2024 and January 2025): just enough
+    assert january["survey_engagement_mean_year"] == pytest.approx(4.0)
+    assert np.isnan(
+        row(features(tables, ["2024-06"]), "T1", "2024-06")["survey_engagement_mean_year"]
+    )
