@@ -225,3 +225,34 @@ def test_the_model_panel_says_scores_support_people(server: Server, browsers: Br
     assert page.status_code == 200
     assert "never trigger anything by themselves" in page.text
     assert "Ranking quality (ROC AUC)" in page.text and "Model card" in page.text
+
+
+# ---- CSV cells that Excel would run ----------------------------------------------------
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cells(content: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+
+
+def test_no_csv_cell_starts_a_formula_in_the_download_or_the_batch_reports(
+    server: Server, browsers: Browsers
+) -> None:
+    # given teams named =HYPERLINK(...), @SUM(...), +SUM(...) and a team whose id is =1+1
+    browser = browsers(server.all_key)
+    month = server.months[-1]
+    # when the month is downloaded from the page and read from the batch job's reports
+    download = browser.get("/ui/export.csv", params={"month": month, "lang": "en"})
+    assert download.status_code == 200
+    reports = sorted((server.data_dir / "reports").rglob("*.csv"))
+    assert reports
+    # then no cell starts with a character that makes Excel evaluate it...
+    for name, content in [("download", download.content)] + [
+        (p.name, p.read_bytes()) for p in reports
+    ]:
+        cells = [cell for row in csv_cells(content) for cell in row]
+        assert not [c for c in cells if c.startswith(FORMULA_STARTS)], name
+    # ...and the hostile text is still there, shown as text
+    cells = {cell for row in csv_cells(download.content) for cell in row}
+    assert "'=1+1" in cells and "'@SUM(1+1)" in cells
+    assert any(c.startswith("'=HYPERLINK(") for c in cells)
