@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import stat
 from pathlib import Path
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+logger = logging.getLogger(__name__)
+
 DEFAULT_TRACKING_URI = "sqlite:///mlruns/mlflow.db"
+# raw HR data (timesheets, leave, employees, surveys), scores and reports: owner only
+PRIVATE_UMASK = 0o077
 
 
 class Settings(BaseSettings):
@@ -43,3 +49,24 @@ def load_settings() -> Settings:
     """Read the settings from the current environment."""
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
     return Settings()
+
+
+def keep_private(data_dir: Path) -> None:
+    """Close a data dir that an earlier version left open to other users (0755 -> 0700).
+
+    New files and folders are private through ``PRIVATE_UMASK``, which the CLI and the
+    service set; closing the top folder also hides files written before, whatever their
+    own mode. A folder we do not own, or cannot change (a read-only mount), is left as it
+    is with a warning."""
+    try:
+        info = data_dir.stat()
+    except OSError:
+        return
+    if not stat.S_ISDIR(info.st_mode) or not stat.S_IMODE(info.st_mode) & 0o077:
+        return
+    try:
+        if info.st_uid != os.getuid():
+            raise PermissionError("owned by another user")
+        data_dir.chmod(0o700)
+    except OSError as refused:
+        logger.warning("data dir %s is readable by other users (%s)", data_dir, refused)

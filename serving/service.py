@@ -61,7 +61,7 @@ class EngagementRisk:
     """Team engagement risk for HR, per team only, behind API keys."""
 
     def __init__(self) -> None:
-        from pipelines.settings import load_settings
+        from pipelines.settings import PRIVATE_UMASK, load_settings
         from serving.auth import AuditLog, KeyRing, audit_path, keys_path
         from serving.state import ServingState
         from serving.ui.session import Sessions, lifetime_from_env, load_secret
@@ -69,6 +69,9 @@ class EngagementRisk:
         # one OpenMP thread per worker: a one-row SHAP call with a thread per core spends
         # most of its time waking threads (14 ms -> 4.5 ms per request, measured)
         os.environ.setdefault("OMP_NUM_THREADS", "1")
+        # what the worker writes (audit log, session secret, feature cache, sign-outs) is
+        # readable by its owner only, however the service was started
+        os.umask(PRIVATE_UMASK)
         _log_serving_info()
         settings = load_settings()
         state = ServingState(settings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -311,3 +312,19 @@ def test_schemathesis_finds_no_server_error_and_conforming_responses(
     )
     # then no operation failed a check
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
+
+
+# ---- files -----------------------------------------------------------------------------
+def test_the_service_workers_create_private_files(server: Server) -> None:
+    import psutil
+
+    # given the running service's worker processes (where the routes run)
+    children = psutil.Process(server.pid).children(recursive=True)
+    workers = [p for p in children if "_bentoml_impl.worker" in " ".join(p.cmdline())]
+    assert workers
+    # then each creates files and folders for its owner only (umask 077)
+    masks = {
+        worker.pid: re.search(r"Umask:\s+(\d+)", Path(f"/proc/{worker.pid}/status").read_text())
+        for worker in workers
+    }
+    assert {pid: m.group(1) for pid, m in masks.items() if m} == dict.fromkeys(masks, "0077")
