@@ -1,10 +1,11 @@
 """The ``/v1`` routes (a FastAPI app that the BentoML service mounts at ``/v1``).
 
 A guard in front of every route checks the API key (401), refuses pickle bodies (415) and
-bodies over the size limit (413), and writes one audit line per request, refusals
-included. Routes answer 404 alike for an unknown team and a team outside the key's
-departments, so a key cannot learn what exists elsewhere. Every 4xx body is an
-``ErrorBody``; invalid input is a 400 with one entry per bad field.
+bodies over the size limit (413), and records the key id for the request's audit line
+(``serving.edge.DataRoutes`` writes one per request, refusals and unknown paths included).
+Routes answer 404 alike for an unknown team and a team outside the key's departments, so
+a key cannot learn what exists elsewhere. Every 4xx body is an ``ErrorBody``; invalid input
+is a 400 with one entry per bad field.
 """
 
 from __future__ import annotations
@@ -22,9 +23,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import cookie_parser
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Match
 
-from serving.auth import ApiKey, AuditLog, KeyRing
+from serving.auth import ApiKey, AuditLog, KeyRing, audit_record
 from serving.schemas import (
     MONTH_PATTERN,
     TEAM_ID_PATTERN,
@@ -61,12 +61,11 @@ def error(status: int, message: str, detail: list[dict[str, Any]] | None = None)
     return JSONResponse({"error": message, "detail": detail or []}, status_code=status)
 
 
-class BodyTooLargeError(Exception):
-    """The body grew past the limit while it was being read."""
-
-
 class Guard:
-    """Key check, content-type and size limits, and the audit line, for every ``/v1`` call."""
+    """Key check, content-type and size limits for every ``/v1`` call.
+
+    It records the caller's key id for the audit line; ``serving.edge.DataRoutes`` writes
+    the line once the answer has gone out, so refusals and unknown paths are audited too."""
 
     def __init__(self, app: Any, api: FastAPI) -> None:
         self.app = app
@@ -77,39 +76,19 @@ class Guard:
             await self.app(scope, receive, send)
             return
         runtime: Runtime = self.api.state.runtime
-        state = scope.setdefault("state", {})
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         key, csrf_missing = self._key(runtime, headers, scope["method"])
-        audit: dict[str, Any] = {}
-        state["erisk_audit"] = audit
-        status = {"code": 500}
-
-        async def send_and_watch(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                status["code"] = message["status"]
-            await send(message)
-
-        try:
-            refusal = self._refusal(key, headers, runtime.max_body_bytes, csrf_missing)
-            if refusal is not None:
-                await refusal(scope, receive, send_and_watch)
-                return
-            state["erisk_key"] = key
-            await self.app(scope, _limited(receive, runtime.max_body_bytes), send_and_watch)
-        except BodyTooLargeError:
-            await error(413, f"body over {runtime.max_body_bytes} bytes")(
-                scope, receive, send_and_watch
-            )
-        finally:
-            runtime.audit.write(
-                key_id=key.id if key is not None else None,
-                method=scope["method"],
-                route=self._template(scope),
-                status=status["code"],
-                team_id=audit.get("team_id"),
-                department=audit.get("department"),
-                month=audit.get("month"),
-            )
+        audit_record(scope)["key_id"] = key.id if key is not None else None
+        refusal = self._refusal(key, headers, runtime.max_body_bytes, csrf_missing)
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+        body = await _read_body(receive, runtime.max_body_bytes)
+        if body is None:
+            await error(413, f"body over {runtime.max_body_bytes} bytes")(scope, receive, send)
+            return
+        scope.setdefault("state", {})["erisk_key"] = key
+        await self.app(scope, _replay(body, receive), send)
 
     @staticmethod
     def _key(runtime: Runtime, headers: dict[str, str], method: str) -> tuple[ApiKey | None, bool]:
@@ -138,33 +117,44 @@ class Guard:
         if any(name in content_type for name in REFUSED_CONTENT_TYPES):
             return error(415, f"content type {content_type!r} is refused: send application/json")
         length = headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > limit):
+        if length is not None and (not length.isascii() or not length.isdigit()):
+            return error(400, "Content-Length is not a number")
+        if length is not None and int(length) > limit:
             return error(413, f"body over {limit} bytes")
         return None
 
-    def _template(self, scope: Scope) -> str:
-        """The route as its template (``/v1/teams/{team_id}/risk``), never the raw path."""
-        for route in self.api.router.routes:
-            match, _ = route.matches(scope)
-            if match == Match.FULL:
-                return PREFIX + getattr(route, "path", "")
-        return PREFIX + "/*"
 
-
-def _limited(receive: Receive, limit: int) -> Receive:
-    """``receive`` that stops a body without Content-Length once it passes ``limit``."""
+async def _read_body(receive: Receive, limit: int) -> bytes | None:
+    """The whole request body, or None once it passes ``limit`` (a chunked body has no
+    Content-Length to refuse it by; at most ``limit`` bytes are ever held)."""
+    parts: list[bytes] = []
     seen = 0
-
-    async def wrapped() -> dict[str, Any]:
-        nonlocal seen
+    while True:
         message = await receive()
-        if message["type"] == "http.request":
-            seen += len(message.get("body", b""))
-            if seen > limit:
-                raise BodyTooLargeError
-        return message
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        seen += len(chunk)
+        if seen > limit:
+            return None
+        parts.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(parts)
 
-    return wrapped
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """``receive`` that hands the app the body read already, then waits for a disconnect."""
+    sent = False
+
+    async def replayed() -> dict[str, Any]:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replayed
 
 
 class Runtime:
@@ -193,7 +183,7 @@ def _key(request: Request) -> ApiKey:
 
 
 def _audit(request: Request, **fields: Any) -> None:
-    request.state.erisk_audit.update(fields)
+    audit_record(request.scope).update(fields)
 
 
 def _json(payload: Any, status: int = 200) -> Response:
@@ -210,6 +200,8 @@ def create_app() -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        # /v1/model/ is an unknown path (404), not a redirect to a URL built from Host
+        redirect_slashes=False,
     )
     api.add_middleware(Guard, api=api)
 

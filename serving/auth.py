@@ -245,6 +245,25 @@ def key_id_of(token: str) -> str | None:
 
 # ---- the audit log ---------------------------------------------------------------------
 AUDIT_FIELDS = ("ts", "key_id", "method", "route", "team_id", "department", "month", "status")
+AUDIT_SCOPE_KEY = "erisk.audit"
+# a field taken from the request (a 12 kB ?department=) must not make a 12 kB line
+MAX_AUDIT_FIELD = 200
+
+
+def audit_record(scope: dict[str, Any]) -> dict[str, Any]:
+    """The audit fields of one request, kept in its ASGI scope: the routes fill in the key
+    id, team, department and month; ``serving.edge.DataRoutes`` writes the line once the
+    answer has gone out."""
+    record = scope.get(AUDIT_SCOPE_KEY)
+    if record is None:
+        record = scope[AUDIT_SCOPE_KEY] = {}
+    return record
+
+
+def _bounded(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > MAX_AUDIT_FIELD:
+        return value[: MAX_AUDIT_FIELD - 1] + "…"
+    return value
 
 
 class AuditLog:
@@ -272,7 +291,10 @@ class AuditLog:
         department: str | None = None,
         month: str | None = None,
     ) -> dict[str, Any]:
-        """Append one line (a single write of a whole line: workers may share the file)."""
+        """Append one line (a single write of a whole line: workers may share the file).
+
+        Fields are cut to ``MAX_AUDIT_FIELD`` characters, and U+2028/U+2029 are escaped:
+        JSON allows them raw, but JavaScript log viewers take them for line breaks."""
         line = {
             "ts": _now(),
             "key_id": key_id,
@@ -283,7 +305,10 @@ class AuditLog:
             "month": month,
             "status": status,
         }
-        data = (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8")
+        line = {name: _bounded(value) for name, value in line.items()}
+        text = json.dumps(line, ensure_ascii=False)
+        text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        data = (text + "\n").encode("utf-8")
         with self._lock:
             # one write(2) on an O_APPEND descriptor: lines of several workers never mix
             os.write(self._descriptor(), data)

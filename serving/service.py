@@ -1,8 +1,11 @@
 """The BentoML service: ``bentoml serve serving.service:EngagementRisk`` (or ``erisk serve``).
 
 It mounts the ``/v1`` FastAPI app (``serving.api``) and the HR page at ``/ui``
-(``serving.ui.app``) beside BentoML's own ``/`` (Swagger),
-``/docs.json``, ``/livez``, ``/readyz`` and ``/metrics``. At start-up each worker resolves
+(``serving.ui.app``) beside BentoML's own ``/docs.json``, ``/livez`` and ``/readyz``. The
+middlewares of ``serving.edge`` put security headers on every answer, serve the API docs
+at ``/`` from local files, count requests for ``/metrics`` by route template (BentoML's own
+metrics are off: they labelled series with raw paths) and send every ``/v1`` and ``/ui``
+request to its app with one audit line. At start-up each worker resolves
 the ``champion`` alias once, loads the model, the team table and the model facts, then
 freezes the garbage collector's view of everything loaded (``gc.freeze()``): otherwise
 every collection rescans ~300k start-up objects and pauses requests for 175-400 ms.
@@ -17,8 +20,9 @@ import os
 import bentoml
 
 from serving.api import Runtime, create_app
+from serving.edge import ApiDocs, DataRoutes, RouteMetrics, SecurityHeaders
 from serving.keepalive import DEFAULT_REQUESTS, KeepAliveLimit
-from serving.ui.app import create_ui_app
+from serving.ui.app import PAGE_CSP, create_ui_app
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +53,8 @@ def _log_serving_info() -> None:
     workers=WORKERS,
     traffic={"timeout": 60},
     logging={"access": {"enabled": False}},
+    # BentoML's metrics label series with the raw path: serving.edge.RouteMetrics instead
+    metrics={"enabled": False},
     # BentoML's tracing middleware builds spans for every request even when no exporter is
     # set and the sample rate is 0 (its default): ~260 µs of CPU on a ~1.3 ms /v1/score.
     # /v1 skips it; to trace /v1, set services.engagement_risk.tracing.excluded_urls in a
@@ -86,6 +92,10 @@ class EngagementRisk:
         logger.info("ready: model version %s", state.model.version)
 
 
-# a worker may accept every connection of a client's keep-alive pool; closing about one
-# response in 64 lets the pool spread over the workers (see serving.keepalive)
+# outermost first. A worker may accept every connection of a client's keep-alive pool;
+# closing about one response in 64 lets the pool spread over the workers (serving.keepalive)
 EngagementRisk.add_asgi_middleware(KeepAliveLimit, requests=KEEPALIVE_REQUESTS)
+EngagementRisk.add_asgi_middleware(SecurityHeaders, csp_by_prefix={"/ui": PAGE_CSP})
+EngagementRisk.add_asgi_middleware(RouteMetrics)
+EngagementRisk.add_asgi_middleware(ApiDocs)
+EngagementRisk.add_asgi_middleware(DataRoutes, api=api_app, ui=ui_app)

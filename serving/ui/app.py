@@ -30,13 +30,13 @@ from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from serving.auth import ApiKey
+from serving.auth import ApiKey, audit_record
 from serving.state import NotFoundError, RefusedError, only_flagged
 from serving.ui.charts import BAND_SHAPES, risk_trend_svg
 from serving.ui.session import LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE
@@ -173,6 +173,7 @@ def set_cookie(
 
 # ---- the guard every page goes through -----------------------------------------------------
 def _page(request: Request) -> Page:
+    """Who is asking (the session's key, recorded for the audit line) and in which language."""
     runtime = request.app.state.runtime
     session = request.cookies.get(SESSION_COOKIE)
     key = None
@@ -184,49 +185,38 @@ def _page(request: Request) -> Page:
         request.headers.get("accept-language"),
     )
     base = request.scope.get("root_path", "").rstrip("/")
-    return Page(request, runtime, key, session if key else None, lang, base)
+    audit = audit_record(request.scope)
+    audit["key_id"] = key.id if key is not None else None
+    return Page(request, runtime, key, session if key else None, lang, base, audit)
 
 
 Handler = Callable[[Page], Response]
 
 
-def guarded(route: str, handler: Handler, *, audited: bool = True) -> Callable[..., Any]:
+def guarded(handler: Handler) -> Callable[..., Any]:
     """Run ``handler`` for a signed-in key, else send the browser to the sign-in page.
 
-    Writes the audit line (refusals included), turns unknown teams/months into 404 pages and
-    bad parameters into 400 pages, and remembers a language chosen with ``?lang=``."""
+    Turns unknown teams/months into 404 pages and bad parameters into 400 pages, and
+    remembers a language chosen with ``?lang=``. The audit line is written by
+    ``serving.edge.DataRoutes`` from what the page recorded in ``page.audit``."""
 
     async def endpoint(request: Request) -> Response:
         page = _page(request)
-        status = 500
-        try:
-            if page.key is None:
-                target = f"{page.base}/login"
-                if request.cookies.get(SESSION_COOKIE):
-                    target += "?expired=1"
-                response: Response = RedirectResponse(target, status_code=303)
-            else:
-                try:
-                    response = await run_in_threadpool(handler, page)
-                except NotFoundError as missing:
-                    response = message_page(page, 404, page.text["not_found"], str(missing))
-                except (BadRequestError, RefusedError) as bad:
-                    response = message_page(page, 400, page.text["error_title"], str(bad))
-            if request.query_params.get("lang") in ("ja", "en"):
-                set_cookie(response, request, LANG_COOKIE, page.lang, 365 * 86400, "/ui")
-            status = response.status_code
-            return response
-        finally:
-            if audited:
-                page.runtime.audit.write(
-                    key_id=page.key.id if page.key is not None else None,
-                    method=request.method,
-                    route=route,
-                    status=status,
-                    team_id=page.audit.get("team_id"),
-                    department=page.audit.get("department"),
-                    month=page.audit.get("month"),
-                )
+        if page.key is None:
+            target = f"{page.base}/login"
+            if request.cookies.get(SESSION_COOKIE):
+                target += "?expired=1"
+            response: Response = RedirectResponse(target, status_code=303)
+        else:
+            try:
+                response = await run_in_threadpool(handler, page)
+            except NotFoundError as missing:
+                response = message_page(page, 404, page.text["not_found"], str(missing))
+            except (BadRequestError, RefusedError) as bad:
+                response = message_page(page, 400, page.text["error_title"], str(bad))
+        if request.query_params.get("lang") in ("ja", "en"):
+            set_cookie(response, request, LANG_COOKIE, page.lang, 365 * 86400, "/ui")
+        return response
 
     return endpoint
 
@@ -382,12 +372,24 @@ def report_html(page: Page) -> Response:
 
 
 # ---- sign-in and sign-out -----------------------------------------------------------------
-async def _form(request: Request) -> FormData | None:
-    """The posted form, or None when it is too large to be a sign-in form."""
+class BadFormError(ValueError):
+    """A posted form the page cannot read: too large (413) or not a plain form (400)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+async def _form(request: Request) -> FormData:
+    """The posted form: small, with a Content-Length (a chunked body has none to check), and
+    no files; anything else is a ``BadFormError``."""
     length = request.headers.get("content-length", "")
-    if not length.isdigit() or int(length) > MAX_FORM_BYTES:
-        return None
-    return await request.form(max_files=0, max_fields=10)
+    if not length.isascii() or not length.isdigit() or int(length) > MAX_FORM_BYTES:
+        raise BadFormError(413, "form too large")
+    try:
+        return await request.form(max_files=0, max_fields=10)
+    except HTTPException as unreadable:  # Starlette's answer to a broken or multipart body
+        raise BadFormError(400, "the form could not be read") from unreadable
 
 
 def _login_form(page: Page, status: int = 200, notice: str | None = None) -> Response:
@@ -406,7 +408,8 @@ def _login_form(page: Page, status: int = 200, notice: str | None = None) -> Res
 
 
 async def login(request: Request) -> Response:
-    """GET: the sign-in form. POST: a key in, a session cookie out (audited)."""
+    """GET: the sign-in form. POST: a key in, a session cookie out (the key id is audited
+    only when the key was right)."""
     page = _page(request)
     if request.method == "GET":
         if page.key is not None:
@@ -418,103 +421,58 @@ async def login(request: Request) -> Response:
             notice = page.text["signed_out"]
         return _login_form(page, notice=notice)
     runtime = page.runtime
-    status, key = 500, None
+    page.audit["key_id"] = None
     try:
         form = await _form(request)
-        if form is None:
-            response = message_page(page, 413, page.text["error_title"], "form too large")
-        else:
-            sent = str(form.get("csrf") or "")
-            expected = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
-            if not expected or not hmac.compare_digest(sent, expected):
-                response = _login_form(page, 403, page.text["csrf_failed"])
-            else:
-                presented = str(form.get("api_key") or "").strip()
-                key = runtime.keys.authenticate(f"Bearer {presented}")
-                if key is None or runtime.sessions is None:
-                    response = _login_form(page, 401, page.text["login_failed"])
-                else:
-                    response = RedirectResponse(f"{page.base}/", status_code=303)
-                    session = runtime.sessions.issue(key)
-                    set_cookie(
-                        response, request, SESSION_COOKIE, session, runtime.sessions.lifetime_s, "/"
-                    )
-                    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/ui")
-        status = response.status_code
-        return response
-    finally:
-        runtime.audit.write(
-            key_id=key.id if key is not None else None,
-            method="POST",
-            route="/ui/login",
-            status=status,
-        )
+    except BadFormError as bad:
+        return _login_form(page, bad.status, str(bad))
+    sent = str(form.get("csrf") or "")
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
+    if not expected or not hmac.compare_digest(sent, expected):
+        return _login_form(page, 403, page.text["csrf_failed"])
+    presented = str(form.get("api_key") or "").strip()
+    key = runtime.keys.authenticate(f"Bearer {presented}")
+    if key is None or runtime.sessions is None:
+        return _login_form(page, 401, page.text["login_failed"])
+    page.audit["key_id"] = key.id
+    response = RedirectResponse(f"{page.base}/", status_code=303)
+    session = runtime.sessions.issue(key)
+    set_cookie(response, request, SESSION_COOKIE, session, runtime.sessions.lifetime_s, "/")
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/ui")
+    return response
 
 
 async def logout(request: Request) -> Response:
     """Forget the session cookie (POST with the CSRF token, so no other site can do it)."""
     page = _page(request)
-    form = await _form(request)
-    token = str(form.get("csrf") or "") if form is not None else ""
+    try:
+        form = await _form(request)
+        token = str(form.get("csrf") or "")
+    except BadFormError:
+        token = ""
     if page.key is not None and not page.runtime.sessions.csrf_ok(page.session, token):
         return message_page(page, 403, page.text["error_title"], page.text["csrf_failed"])
     response = RedirectResponse(f"{page.base}/login?signed_out=1", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
-    page.runtime.audit.write(
-        key_id=page.key.id if page.key is not None else None,
-        method="POST",
-        route="/ui/logout",
-        status=303,
-    )
     return response
-
-
-# ---- headers on every answer ---------------------------------------------------------------
-class SecurityHeaders:
-    """CSP, no sniffing, no framing, no referrer; pages never cached (they hold data)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        static = "/static/" in scope["path"]
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                present = {name.lower() for name, _ in headers}
-                extra = {
-                    b"content-security-policy": PAGE_CSP.encode(),
-                    b"x-content-type-options": b"nosniff",
-                    b"x-frame-options": b"DENY",
-                    b"referrer-policy": b"no-referrer",
-                    b"cache-control": b"max-age=3600" if static else b"no-store",
-                }
-                headers += [(k, v) for k, v in extra.items() if k not in present]
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
 
 
 def create_ui_app() -> Starlette:
     """The ``/ui`` app; ``app.state.runtime`` is set by the service once it has loaded."""
     routes = [
-        Route("/", guarded("/ui/", flagged_page)),
-        Route("/teams/{team_id}", guarded("/ui/teams/{team_id}", team_page)),
-        Route("/model", guarded("/ui/model", model_page)),
-        Route("/export.csv", guarded("/ui/export.csv", export_csv)),
-        Route("/report.html", guarded("/ui/report.html", report_html)),
+        Route("/", guarded(flagged_page)),
+        Route("/teams/{team_id}", guarded(team_page)),
+        Route("/model", guarded(model_page)),
+        Route("/export.csv", guarded(export_csv)),
+        Route("/report.html", guarded(report_html)),
         Route("/login", login, methods=["GET", "POST"]),
         Route("/logout", logout, methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes)
+    # /ui/model/ is an unknown page (404), not a redirect to a URL built from Host
+    app.router.redirect_slashes = False
     app.state.templates = _environment()
-    app.add_middleware(SecurityHeaders)
     return app
 
 

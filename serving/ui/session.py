@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import logging
 import os
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ CSRF_HEADER = "x-csrf-token"
 SECRET_FILE = "session_secret"
 SECRET_BYTES = 32
 DEFAULT_LIFETIME_S = 8 * 3600
+# ASCII digits only: str.isdigit() takes '²' and int() then fails (a 500 on every page)
+EXPIRY = re.compile(r"[0-9]{1,12}")
 
 
 def _b64(data: bytes) -> str:
@@ -100,7 +103,7 @@ class Sessions:
         if not value or value.count(".") != 2:
             return None
         key_id, expires, signature = value.split(".")
-        if not expires.isdigit() or int(expires) < (time.time() if now is None else now):
+        if not EXPIRY.fullmatch(expires) or int(expires) < (time.time() if now is None else now):
             return None
         key = keys.by_id(key_id)
         digest = key.sha256 if key is not None else "0" * 64

@@ -145,3 +145,25 @@ def test_keys_commands_create_list_and_revoke(
     ]
     assert second == 2 and "revoked already" in capsys.readouterr().err
     assert read_keys(tmp_path / "api_keys.json")[0].revoked_at is not None
+
+
+def test_audit_lines_bound_request_fields_and_escape_line_separators(tmp_path: Path) -> None:
+    # given an audit log
+    log = AuditLog(tmp_path / "audit.log")
+    # when a request's fields are huge or hold JavaScript line separators
+    log.write(
+        key_id=None,
+        method="G" * 500,
+        route="/v1/flagged",
+        status=404,
+        team_id="T\u2028\u2029",
+        department="d" * 12_000,
+        month="m" * 300,
+    )
+    log.close()
+    # then each field keeps at most 200 characters and the separators are escaped
+    raw = (tmp_path / "audit.log").read_text(encoding="utf-8")
+    assert "\u2028" not in raw and "\u2029" not in raw and len(raw) < 1_000
+    (line,) = [json.loads(text) for text in raw.splitlines()]
+    assert line["team_id"] == "T\u2028\u2029"
+    assert all(len(line[name]) <= 200 for name in ("method", "department", "month"))
