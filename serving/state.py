@@ -227,7 +227,10 @@ class ServingState:
                 lang,  # type: ignore[arg-type]
             )
         except WhatIfRefused as refused:
-            raise RefusedError(str(refused), ["body", "changes"]) from refused
+            loc: list[str | int] = ["body", "changes"]
+            if refused.feature:
+                loc.append(refused.feature)
+            raise RefusedError(str(refused), loc) from refused
         return {"team_id": team.team_id, "month": month, **result.as_dict()}
 
     def feature_row(self, team: Team, month: str) -> dict[str, Any] | None:

@@ -12,10 +12,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from features.catalogue import FEATURES
 from tests.pipelines.conftest import World
 from tests.serving.live_server import Server, _auth
 
 pytestmark = pytest.mark.slow
+SPECS = {spec.name: spec for spec in FEATURES}
 
 
 def record(server: Server, team: str) -> dict[str, object]:
@@ -328,3 +330,42 @@ def test_the_service_workers_create_private_files(server: Server) -> None:
         for worker in workers
     }
     assert {pid: m.group(1) for pid, m in masks.items() if m} == dict.fromkeys(masks, "0077")
+
+
+# ---- privacy: teams under 5 members ----------------------------------------------------
+PER_MEMBER_ACTIONABLE = [spec.name for spec in FEATURES if spec.actionable and spec.per_member]
+# totals from which a per-member figure follows (total / headcount)
+DERIVABLE = {"volume_weekly_mean_4w"}
+
+
+def test_a_small_team_refuses_per_member_whatifs(server: Server) -> None:
+    # given a team of 2 (the page shows it no per-member slider)
+    small = server.hostile.small_team
+    month = server.months[-1]
+    # when each per-member figure is changed in a what-if (a binary search would bound it)
+    refused = {
+        name: server.post(
+            "/v1/whatif",
+            {"team_id": small, "month": month, "changes": {name: 19.68}},
+            server.all_key,
+        )
+        for name in PER_MEMBER_ACTIONABLE
+    }
+    # then every one is refused, naming the field, with no risk in the answer
+    for name, answer in refused.items():
+        assert answer.status_code == 400, (name, answer.text)
+        assert answer.json()["detail"][0]["loc"] == ["body", "changes", name]
+        assert "risk" not in answer.text
+    # and a change that is not per member still answers, without per-member figures or
+    # the totals they follow from
+    allowed = server.post(
+        "/v1/whatif",
+        {"team_id": small, "month": month, "changes": {"backlog_growth_4w": 0.0}},
+        server.all_key,
+    )
+    assert allowed.status_code == 200, allowed.text
+    stored = server.get(f"/v1/teams/{small}/risk", server.all_key).json()["result"]
+    for result in (allowed.json()["before"], allowed.json()["after"], stored):
+        for driver in result["drivers"]:
+            if driver["feature"] in DERIVABLE or SPECS[driver["feature"]].per_member:
+                assert driver["value"] is None and driver["previous"] is None, driver
