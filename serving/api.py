@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import cookie_parser
 from starlette.responses import JSONResponse, Response
 
-from serving.auth import ApiKey, AuditLog, KeyRing, audit_record
+from serving.auth import ALL_DEPARTMENTS, ApiKey, AuditLog, KeyRing, audit_record
 from serving.schemas import (
     MONTH_PATTERN,
     TEAM_ID_PATTERN,
@@ -330,6 +330,7 @@ def create_app() -> FastAPI:
     def model(request: Request) -> Response:
         """Name, version, alias, training time, metrics and model card."""
         runtime = _runtime(request)
-        return _json({**runtime.state.facts, "scored_months": runtime.state.store.months()})
+        facts = runtime.state.facts_for(_key(request).departments == ALL_DEPARTMENTS)
+        return _json({**facts, "scored_months": runtime.state.store.months()})
 
     return api

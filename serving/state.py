@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,6 +127,15 @@ class ServingState:
             },
             "model_card": card,
         }
+
+    def facts_for(self, all_departments: bool) -> dict[str, Any]:
+        """The model facts as a key may read them. The model card's fairness table has a row
+        per department (rows, positives, AUC, mean risk, event rate): a key for some
+        departments gets none of them, since with the card's organisation-wide totals even
+        its own rows would give the sum of the others'."""
+        if all_departments or not self.facts.get("model_card"):
+            return self.facts
+        return {**self.facts, "model_card": without_department_rows(self.facts["model_card"])}
 
     # ---- lookups -----------------------------------------------------------------------
     def team(self, team_id: str, departments: Any) -> Team:
@@ -260,6 +270,24 @@ def _scorable(record: dict[str, Any], team: Team) -> dict[str, Any]:
     if record.get("survey_suppressed"):
         row.update(dict.fromkeys(SURVEY_CALLER_FEATURES))
     return row
+
+
+DEPARTMENT_ROW = re.compile(r"^\|\s*department\s*\|")
+DEPARTMENT_ROWS_NOTE = "Per-department rows are shown to keys for every department only."
+
+
+def without_department_rows(card: str) -> str:
+    """The model card (Markdown) without the fairness table's ``| department | ... |`` rows,
+    with a note after the table saying why."""
+    lines = card.splitlines()
+    dropped = {i for i, line in enumerate(lines) if DEPARTMENT_ROW.match(line)}
+    if not dropped:
+        return card
+    end = max(dropped) + 1
+    while end < len(lines) and lines[end].startswith("|"):
+        end += 1
+    kept = [line for i, line in enumerate(lines[:end]) if i not in dropped]
+    return "\n".join([*kept, "", DEPARTMENT_ROWS_NOTE, *lines[end:]]) + "\n"
 
 
 def only_flagged(results: list[dict[str, Any]], intervention: str | None) -> list[dict[str, Any]]:

@@ -36,7 +36,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from serving.auth import ApiKey, audit_record
+from serving.auth import ALL_DEPARTMENTS, ApiKey, audit_record
 from serving.state import NotFoundError, RefusedError, only_flagged
 from serving.ui.charts import BAND_SHAPES, risk_trend_svg
 from serving.ui.session import LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE
@@ -303,7 +303,8 @@ def team_page(page: Page) -> Response:
 
 def model_page(page: Page) -> Response:
     """The resolved model version, its headline backtest figures and its model card."""
-    facts = page.state.facts
+    assert page.key is not None
+    facts = page.state.facts_for(page.key.departments == ALL_DEPARTMENTS)
     metrics = facts["metrics"]
     headline = [
         {

@@ -369,3 +369,21 @@ def test_a_small_team_refuses_per_member_whatifs(server: Server) -> None:
         for driver in result["drivers"]:
             if driver["feature"] in DERIVABLE or SPECS[driver["feature"]].per_member:
                 assert driver["value"] is None and driver["previous"] is None, driver
+
+
+# ---- scope -----------------------------------------------------------------------------
+def test_a_scoped_key_sees_no_other_department_statistics(server: Server) -> None:
+    # given the model card as a key for every department sees it
+    full = server.get("/v1/model", server.all_key).json()["model_card"]
+    others = sorted(set(server.department_of.values()) - {server.scoped_department})
+    assert any(f"| department | {d} |" in full for d in others)
+    # when a key for one department asks for the model
+    scoped = server.get("/v1/model", server.scoped_key).json()
+    # then no other department's row (rows, positives, AUC, mean risk, event rate) is in it
+    for department in others:
+        assert f"| {department} |" not in scoped["model_card"], department
+    # nor its own: with the organisation-wide totals they would give the sum of the others
+    assert "| department |" not in scoped["model_card"]
+    assert (
+        "| size_band |" in scoped["model_card"] and "every department only" in scoped["model_card"]
+    )

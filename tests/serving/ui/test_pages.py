@@ -257,3 +257,14 @@ def test_no_csv_cell_starts_a_formula_in_the_download_or_the_batch_reports(
     cells = {cell for row in csv_cells(download.content) for cell in row}
     assert "'=1+1" in cells and "'@SUM(1+1)" in cells
     assert any(c.startswith("'=HYPERLINK(") for c in cells)
+
+
+# ---- scope -----------------------------------------------------------------------------
+def test_the_model_page_shows_a_scoped_key_no_other_department(
+    server: Server, browsers: Browsers
+) -> None:
+    browser = browsers(server.scoped_key)
+    page = browser.get("/ui/model", params={"lang": "en"})
+    assert page.status_code == 200
+    for department in set(server.department_of.values()) - {server.scoped_department}:
+        assert f"<td>{department}</td>" not in page.text, department
