@@ -27,6 +27,7 @@ from starlette.responses import JSONResponse, Response
 from serving.auth import ALL_DEPARTMENTS, ApiKey, AuditLog, KeyRing, audit_record
 from serving.schemas import (
     MONTH_PATTERN,
+    TEAM_ID_MAX,
     TEAM_ID_PATTERN,
     ErrorBody,
     FlaggedResponse,
@@ -246,11 +247,10 @@ def create_app() -> FastAPI:
             team_id=",".join(team_ids),
             month=",".join(sorted({r["month"] for r in records})),
         )
-        teams_by_id = {t: runtime.state.team(t, key.sees) for t in team_ids}
-        _audit(
-            request, department=",".join(sorted({str(t.department) for t in teams_by_id.values()}))
-        )
-        teams = [teams_by_id[r["team_id"]] for r in records]
+        pairs = [(r["team_id"], r["month"]) for r in records]
+        found = runtime.state.teams_at(pairs, key.sees)
+        _audit(request, department=",".join(sorted({str(t.department) for t in found.values()})))
+        teams = [found[pair] for pair in pairs]
         if len(records) <= INLINE_RECORDS:
             # a few records take ~3 ms of CPU: a hop to the thread pool costs more than it
             # frees, and the GIL serialises the work anyway
@@ -260,25 +260,26 @@ def create_app() -> FastAPI:
         return _json({"model_version": runtime.state.model.version, "results": results})
 
     @api.get(
-        "/teams/{team_id}/risk",
+        # any text is a team id (the contract asks only for a non-blank string), "/" too
+        "/teams/{team_id:path}/risk",
         response_model=None,
         responses={200: {"model": TeamRiskResponse}, **ERRORS},
         summary="A team's risk in a month, with its last 12 scored months",
     )
     def team_risk(
         request: Request,
-        team_id: str = Path(pattern=TEAM_ID_PATTERN),
+        team_id: str = Path(min_length=1, max_length=TEAM_ID_MAX, pattern=TEAM_ID_PATTERN),
         month: str | None = Query(default=None, pattern=MONTH_PATTERN),
         lang: Lang = "en",
     ) -> Response:
         """The scored team of ``month`` (default: the latest scored month)."""
-        runtime = _runtime(request)
+        runtime, key = _runtime(request), _key(request)
         _audit(request, team_id=team_id, month=month)
-        team = runtime.state.team(team_id, _key(request).sees)
-        _audit(request, department=team.department)
         chosen = runtime.state.scored_month(month)
         _audit(request, month=chosen)
-        return _json(runtime.state.team_risk(team, chosen, lang))
+        team = runtime.state.team_at(team_id, chosen, key.sees)
+        _audit(request, department=team.department)
+        return _json(runtime.state.team_risk(team, chosen, lang, key.sees))
 
     @api.get(
         "/flagged",
@@ -296,9 +297,6 @@ def create_app() -> FastAPI:
         """Teams with a buffer or recognition flag, limited to the key's departments."""
         runtime, key = _runtime(request), _key(request)
         _audit(request, month=month, department=department)
-        known = {t.department for t in runtime.state.teams.values()}
-        if department is not None and (department not in known or not key.sees(department)):
-            raise NotFoundError(f"unknown department {department!r}")
         chosen = runtime.state.scored_month(month)
         _audit(request, month=chosen)
         return _json(runtime.state.flagged(chosen, intervention, department, key.sees, lang))
@@ -313,7 +311,7 @@ def create_app() -> FastAPI:
         """Re-scores the team-month of the current snapshot with the changes applied."""
         runtime = _runtime(request)
         _audit(request, team_id=body.team_id, month=body.month)
-        team = runtime.state.team(body.team_id, _key(request).sees)
+        team = runtime.state.team_at(body.team_id, body.month, _key(request).sees)
         _audit(request, department=team.department)
         return _json(
             runtime.state.what_if(

@@ -248,6 +248,8 @@ AUDIT_FIELDS = ("ts", "key_id", "method", "route", "team_id", "department", "mon
 AUDIT_SCOPE_KEY = "erisk.audit"
 # a field taken from the request (a 12 kB ?department=) must not make a 12 kB line
 MAX_AUDIT_FIELD = 200
+# line breaks that JSON leaves unescaped (it escapes those below U+0020)
+RAW_LINE_BREAKS = ("\x85", "\u2028", "\u2029")
 
 
 def audit_record(scope: dict[str, Any]) -> dict[str, Any]:
@@ -293,8 +295,9 @@ class AuditLog:
     ) -> dict[str, Any]:
         """Append one line (a single write of a whole line: workers may share the file).
 
-        Fields are cut to ``MAX_AUDIT_FIELD`` characters, and U+2028/U+2029 are escaped:
-        JSON allows them raw, but JavaScript log viewers take them for line breaks."""
+        Fields are cut to ``MAX_AUDIT_FIELD`` characters, and U+0085, U+2028 and U+2029 are
+        escaped: JSON allows them raw, but JavaScript log viewers and Python's
+        ``str.splitlines`` take them for line breaks."""
         line = {
             "ts": _now(),
             "key_id": key_id,
@@ -307,7 +310,8 @@ class AuditLog:
         }
         line = {name: _bounded(value) for name, value in line.items()}
         text = json.dumps(line, ensure_ascii=False)
-        text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        for separator in RAW_LINE_BREAKS:
+            text = text.replace(separator, f"\\u{ord(separator):04x}")
         data = (text + "\n").encode("utf-8")
         with self._lock:
             # one write(2) on an O_APPEND descriptor: lines of several workers never mix

@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import re
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -137,13 +138,37 @@ class ServingState:
             return self.facts
         return {**self.facts, "model_card": without_department_rows(self.facts["model_card"])}
 
-    # ---- lookups -----------------------------------------------------------------------
-    def team(self, team_id: str, departments: Any) -> Team:
-        """The team if it exists and the key sees its department; else NotFoundError."""
-        team = self.teams.get(team_id)
-        if team is None or not departments(team.department):
-            raise NotFoundError(f"unknown team {team_id!r}")
-        return team
+    # ---- scope: one source, month by month --------------------------------------------
+    def teams_at(
+        self, pairs: Iterable[tuple[str, str]], sees: Callable[[str | None], bool]
+    ) -> dict[tuple[str, str], Team]:
+        """The teams of ``(team_id, month)`` pairs as they were in each month.
+
+        A scored month's result names the department the team was scored in; that month
+        keeps it even after a newer export moves the team (until the month is scored again).
+        For a month not scored (a what-if or a posted record of such a month) the current
+        snapshot decides. This is the one place a team's department, and so a key's scope,
+        is decided, for every route and download; an unknown team and a team outside the
+        key's departments are the same NotFoundError."""
+        wanted = list(dict.fromkeys(pairs))
+        stored = self.store.scored_teams_of(
+            sorted({month for _, month in wanted}), sorted({team_id for team_id, _ in wanted})
+        )
+        found = {}
+        for team_id, month in wanted:
+            if (team_id, month) in stored:
+                name, department = stored[(team_id, month)]
+                team: Team | None = Team(team_id, name, department)
+            else:
+                team = self.teams.get(team_id)
+            if team is None or not sees(team.department):
+                raise NotFoundError(f"unknown team {team_id!r}")
+            found[(team_id, month)] = team
+        return found
+
+    def team_at(self, team_id: str, month: str, sees: Callable[[str | None], bool]) -> Team:
+        """One team as it was in ``month`` (see :meth:`teams_at`)."""
+        return self.teams_at([(team_id, month)], sees)[(team_id, month)]
 
     def scored_month(self, month: str | None) -> str:
         """``month`` if it was scored (default: the latest scored month)."""
@@ -163,14 +188,22 @@ class ServingState:
         rows = [_scorable(record, team) for record, team in zip(records, teams, strict=True)]
         return score_records(self.model.bundle, rows, self.model.bands, lang)  # type: ignore[arg-type]
 
-    def team_risk(self, team: Team, month: str, lang: str) -> dict[str, Any]:
+    def team_risk(
+        self, team: Team, month: str, lang: str, sees: Callable[[str | None], bool]
+    ) -> dict[str, Any]:
+        """The team's scored month and its last 12 scored months, each month only if the
+        key sees the department the team was scored in then."""
         scored = self.store.read_month(month, lang)
         result = None
         if scored is not None:
             result = next((r for r in scored.results if r["team_id"] == team.team_id), None)
         if scored is None or result is None:
             raise NotFoundError(f"team {team.team_id!r} was not scored in {month}")
-        history = self.store.team_history(team.team_id, HISTORY_MONTHS, until=month)
+        history = [
+            {"month": h["month"], "risk": h["risk"], "band": h["band"]}
+            for h in self.store.team_history(team.team_id, HISTORY_MONTHS, until=month)
+            if sees(h["department"])
+        ]
         return {
             "team_id": team.team_id,
             "month": month,
@@ -180,23 +213,27 @@ class ServingState:
         }
 
     def visible_month(
-        self, month: str, department: str | None, sees: Any, lang: str
+        self, month: str, department: str | None, sees: Callable[[str | None], bool], lang: str
     ) -> tuple[int | None, list[dict[str, Any]]]:
         """The scored month's model version and its teams that ``sees`` allows (and of
-        ``department`` when given), riskiest first: one read for a list and its counts."""
+        ``department`` when given), riskiest first: one read for a list and its counts. A
+        department with no team the key sees that month is unknown (404)."""
         scored = self.store.read_month(month, lang)
         if scored is None:
             raise NotFoundError(f"month {month} has not been scored")
-        results = [
-            r
-            for r in scored.results
-            if sees(r.get("department"))
-            and (department is None or r.get("department") == department)
-        ]
+        visible = [r for r in scored.results if sees(r.get("department"))]
+        if department is not None and department not in {r.get("department") for r in visible}:
+            raise NotFoundError(f"unknown department {department!r}")
+        results = [r for r in visible if department is None or r.get("department") == department]
         return scored.model_version, results
 
     def flagged(
-        self, month: str, intervention: str | None, department: str | None, sees: Any, lang: str
+        self,
+        month: str,
+        intervention: str | None,
+        department: str | None,
+        sees: Callable[[str | None], bool],
+        lang: str,
     ) -> dict[str, Any]:
         version, visible = self.visible_month(month, department, sees, lang)
         return {
@@ -254,10 +291,12 @@ class ServingState:
         return rows.iloc[0].to_dict() if len(rows) else None
 
     def _team_rows(self, team: Team, months: list[str]) -> pd.DataFrame:
-        """The team's feature rows of ``months`` (the cache is shared: one builder at once)."""
+        """The team's feature rows of ``months`` (the cache is shared: one builder at once),
+        with the name and department it had in the month asked for (see :meth:`teams_at`)."""
         with self._features_lock:
             rows = self.data.features(months)
-        return rows[rows["team_id"].astype(str) == team.team_id]
+        rows = rows[rows["team_id"].astype(str) == team.team_id]
+        return rows.assign(team_name=team.team_name, department=team.department)
 
 
 SURVEY_CALLER_FEATURES: tuple[str, ...] = tuple(n for n in CALLER_FEATURES if n in SURVEY_SET)

@@ -37,6 +37,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from serving.auth import ALL_DEPARTMENTS, ApiKey, audit_record
+from serving.schemas import TEAM_ID_MAX, valid_team_id
 from serving.state import NotFoundError, RefusedError, only_flagged
 from serving.ui.charts import BAND_SHAPES, risk_trend_svg
 from serving.ui.session import LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE
@@ -47,7 +48,6 @@ logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
 MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
-TEAM_ID = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 MAX_FORM_BYTES = 16 * 1024
 TOP_REASONS = 3
 TOP_ACTIONS = 3
@@ -232,10 +232,12 @@ def flagged_page(page: Page) -> Response:
     page.audit.update(month=month, department=department)
     if intervention not in (None, "buffer", "recognition"):
         raise BadRequestError(f"intervention {intervention!r} is not buffer or recognition")
-    departments = sorted({t.department for t in state.teams.values() if key.sees(t.department)})
+    # the departments the key's teams were scored in that month (see ServingState.teams_at)
+    _, everything = state.visible_month(month, None, key.sees, page.lang)
+    departments = sorted({str(r["department"]) for r in everything})
     if department is not None and department not in departments:
         raise NotFoundError(f"unknown department {department!r}")
-    _, visible = state.visible_month(month, department, key.sees, page.lang)
+    visible = [r for r in everything if department is None or r["department"] == department]
     summary = page.text["summary"].format(
         flagged=sum(bool(r["flags"]) for r in visible),
         teams=len(visible),
@@ -267,13 +269,13 @@ def team_page(page: Page) -> Response:
     assert key is not None
     team_id = page.request.path_params["team_id"]
     page.audit.update(team_id=team_id)
-    if not TEAM_ID.match(team_id):
-        raise NotFoundError(f"unknown team {team_id!r}")
-    team = state.team(team_id, key.sees)
-    page.audit.update(department=team.department)
+    if not valid_team_id(team_id):
+        raise NotFoundError(f"unknown team {team_id[:TEAM_ID_MAX]!r}")
     month = page.month()
     page.audit.update(month=month)
-    risk = state.team_risk(team, month, page.lang)
+    team = state.team_at(team_id, month, key.sees)
+    page.audit.update(department=team.department)
+    risk = state.team_risk(team, month, page.lang, key.sees)
     result = risk["result"]
     labels = {
         "chart_title": page.text["trend_chart"].format(team=team.team_name or team.team_id),
@@ -337,9 +339,10 @@ def _report(page: Page) -> Any:
     assert key is not None
     month = page.month()
     page.audit.update(month=month)
-    visible = {t.team_id for t in state.teams.values() if key.sees(t.department)}
     history = trend_rows(state.store, month)
-    history = history[history["team_id"].astype(str).isin(visible)].reset_index(drop=True)
+    # each month's row by the department the team was scored in then
+    seen = history["department"].map(key.sees).astype(bool)
+    history = history[seen].reset_index(drop=True)
     report = build_report(state.store, month, page.lang, history)
     return replace(report, results=[r for r in report.results if key.sees(r.get("department"))])
 
@@ -462,7 +465,8 @@ def create_ui_app() -> Starlette:
     """The ``/ui`` app; ``app.state.runtime`` is set by the service once it has loaded."""
     routes = [
         Route("/", guarded(flagged_page)),
-        Route("/teams/{team_id}", guarded(team_page)),
+        # any text is a team id (the contract asks only for a non-blank string), "/" too
+        Route("/teams/{team_id:path}", guarded(team_page)),
         Route("/model", guarded(model_page)),
         Route("/export.csv", guarded(export_csv)),
         Route("/report.html", guarded(report_html)),

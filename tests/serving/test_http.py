@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -387,3 +388,56 @@ def test_a_scoped_key_sees_no_other_department_statistics(server: Server) -> Non
     assert (
         "| size_band |" in scoped["model_card"] and "every department only" in scoped["model_card"]
     )
+
+
+def test_scope_follows_each_scored_month_after_a_team_moves(server: Server) -> None:
+    from serving.auth import create_key
+
+    # given a team scored in the old department, then moved in a newer export (not re-scored)
+    moved, new_department = server.hostile.moved_team, server.hostile.moved_to
+    old_key = server.scoped_key
+    assert server.department_of[moved] == server.scoped_department
+    new_key = create_key(server.keys_file, "moved-to", new_department)
+    for month in server.months:
+        # when each key asks for the team in a scored month, every route
+        old = server.get(f"/v1/teams/{moved}/risk", old_key, month=month)
+        new = server.get(f"/v1/teams/{moved}/risk", new_key, month=month)
+        new_list = server.get("/v1/flagged", new_key, month=month).json()["results"]
+        whatif = {"team_id": moved, "month": month, "changes": {"backlog_growth_4w": 0.0}}
+        new_whatif = server.post("/v1/whatif", whatif, new_key)
+        old_whatif = server.post("/v1/whatif", whatif, old_key)
+        score = {"records": [{"team_id": moved, "month": month}]}
+        new_score = server.post("/v1/score", score, new_key)
+        old_score = server.post("/v1/score", score, old_key)
+        # then the month's scored department decides, the same way everywhere
+        assert old.status_code == 200, (month, old.text)
+        assert old.json()["result"]["department"] == server.scoped_department
+        assert [h["month"] for h in old.json()["history"]] == server.months[
+            : len(old.json()["history"])
+        ]
+        assert new.status_code == 404 and new_whatif.status_code == 404, month
+        assert new_score.status_code == 404, month
+        assert moved not in {r["team_id"] for r in new_list}
+        assert old_whatif.status_code == 200, old_whatif.text
+        assert old_whatif.json()["before"]["department"] == server.scoped_department
+        assert old_score.json()["results"][0]["department"] == server.scoped_department
+
+
+# ---- every team id the contract accepts ------------------------------------------------
+def test_every_team_id_the_contract_accepts_has_its_api_view(server: Server) -> None:
+    for team in server.hostile.ids.values():
+        # given a team id with characters a URL or a spreadsheet treats specially
+        quoted = quote(team, safe="")
+        # when it is asked for on every team route
+        risk = server.get(f"/v1/teams/{quoted}/risk", server.all_key)
+        whatif = server.post(
+            "/v1/whatif",
+            {"team_id": team, "month": server.months[-1], "changes": {"backlog_growth_4w": 0}},
+            server.all_key,
+        )
+        score = server.post("/v1/score", {"records": [record(server, team)]}, server.all_key)
+        # then each answers for that team
+        assert risk.status_code == 200, (team, risk.text)
+        assert risk.json()["result"]["team_id"] == team
+        assert whatif.status_code == 200 and whatif.json()["team_id"] == team, whatif.text
+        assert score.status_code == 200 and score.json()["results"][0]["team_id"] == team

@@ -4,8 +4,10 @@ downloads and headers (the browser test drives the same pages in Chromium)."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
+from urllib.parse import quote
 
 import pytest
 
@@ -268,3 +270,46 @@ def test_the_model_page_shows_a_scoped_key_no_other_department(
     assert page.status_code == 200
     for department in set(server.department_of.values()) - {server.scoped_department}:
         assert f"<td>{department}</td>" not in page.text, department
+
+
+def test_pages_and_downloads_follow_each_scored_month_after_a_team_moves(
+    server: Server, browsers: Browsers
+) -> None:
+    from serving.auth import create_key
+
+    # given a team scored in the scoped key's department, then moved (not re-scored)
+    moved = server.hostile.moved_team
+    new_key = create_key(server.keys_file, "page-moved-to", server.hostile.moved_to)
+    old, new = browsers(server.scoped_key), browsers(new_key)
+    month = server.months[-1]
+    # when each key opens the team, the list and the downloads of the scored month
+    answers = {
+        name: (
+            browser.get(f"/ui/teams/{moved}", params={"month": month}),
+            browser.get("/ui/export.csv", params={"month": month}),
+            browser.get("/ui/report.html", params={"month": month}),
+            browser.get("/ui/", params={"month": month}),
+        )
+        for name, browser in (("old", old), ("new", new))
+    }
+    # then the old department has it everywhere and the new one nowhere
+    team, csv_file, report, listing = answers["old"]
+    assert team.status_code == 200 and moved in csv_file.text
+    team, csv_file, report, listing = answers["new"]
+    assert team.status_code == 404
+    for answer in (csv_file, report, listing):
+        assert answer.status_code == 200 and moved not in answer.text
+
+
+def test_every_team_id_the_contract_accepts_has_its_page(
+    server: Server, browsers: Browsers
+) -> None:
+    browser = browsers(server.all_key)
+    listing = browser.get("/ui/export.csv")
+    for team in server.hostile.ids.values():
+        # when the team page of an id with URL and spreadsheet characters is opened
+        page = browser.get(f"/ui/teams/{quote(team, safe='')}")
+        # then it is that team's page, its id shown as text
+        assert page.status_code == 200, (team, page.text[:300])
+        assert html.escape(team) in page.text
+    assert listing.status_code == 200
