@@ -33,6 +33,11 @@ class Settings(BaseSettings):
         default=None,
         description="scores store (SQLAlchemy URL); a SQLite file in the data dir when unset",
     )
+    signed_out_file: Path | None = Field(
+        default=None,
+        description="sessions of the HR page signed out before they expired; "
+        "signed_out_sessions in the data dir when unset (share it between replicas)",
+    )
 
     @property
     def snapshots_dir(self) -> Path:

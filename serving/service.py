@@ -70,7 +70,13 @@ class EngagementRisk:
         from pipelines.settings import PRIVATE_UMASK, load_settings
         from serving.auth import AuditLog, KeyRing, audit_path, keys_path
         from serving.state import ServingState
-        from serving.ui.session import Sessions, lifetime_from_env, load_secret
+        from serving.ui.session import (
+            SIGNED_OUT_FILE,
+            Sessions,
+            SignedOut,
+            lifetime_from_env,
+            load_secret,
+        )
 
         # one OpenMP thread per worker: a one-row SHAP call with a thread per core spends
         # most of its time waking threads (14 ms -> 4.5 ms per request, measured)
@@ -83,7 +89,8 @@ class EngagementRisk:
         state = ServingState(settings)
         keys = KeyRing(keys_path(settings.data_dir))
         audit = AuditLog(audit_path(settings.data_dir))
-        sessions = Sessions(load_secret(settings.data_dir), lifetime_from_env())
+        signed_out = SignedOut(settings.signed_out_file or settings.data_dir / SIGNED_OUT_FILE)
+        sessions = Sessions(load_secret(settings.data_dir), lifetime_from_env(), signed_out)
         runtime = Runtime(state, keys, audit, sessions)
         api_app.state.runtime = runtime
         ui_app.state.runtime = runtime

@@ -447,15 +447,20 @@ async def login(request: Request) -> Response:
 
 
 async def logout(request: Request) -> Response:
-    """Forget the session cookie (POST with the CSRF token, so no other site can do it)."""
+    """End the session: on the server (``Sessions.sign_out``) and in the browser. A POST
+    with the CSRF token, so no other site can do it."""
     page = _page(request)
     try:
         form = await _form(request)
         token = str(form.get("csrf") or "")
     except BadFormError:
         token = ""
-    if page.key is not None and not page.runtime.sessions.csrf_ok(page.session, token):
+    sessions = page.runtime.sessions
+    if page.key is not None and not sessions.csrf_ok(page.session, token):
         return message_page(page, 403, page.text["error_title"], page.text["csrf_failed"])
+    if page.session is not None:
+        # server-side too: the cookie, replayed from anywhere, opens nothing afterwards
+        await run_in_threadpool(sessions.sign_out, page.session)
     response = RedirectResponse(f"{page.base}/login?signed_out=1", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
     return response

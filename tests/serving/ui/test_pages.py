@@ -313,3 +313,32 @@ def test_every_team_id_the_contract_accepts_has_its_page(
         assert page.status_code == 200, (team, page.text[:300])
         assert html.escape(team) in page.text
     assert listing.status_code == 200
+
+
+# ---- sessions --------------------------------------------------------------------------
+def test_a_signed_out_cookie_is_refused_everywhere(server: Server, browsers: Browsers) -> None:
+    # given a signed-in page, its cookie and its CSRF token
+    browser = browsers(server.all_key)
+    token = page_token(browser.get("/ui/"))
+    cookie = {"erisk_session": browser.cookies["erisk_session"]}
+    # when HR signs out
+    assert browser.post("/ui/logout", data={"csrf": token}).status_code == 303
+    # then the old cookie, replayed by anyone, opens nothing: pages, reads or writes
+    replay = browsers()
+    replay.cookies.update(cookie)
+    page = replay.get("/ui/")
+    read = replay.get(f"/v1/teams/{server.inside_team}/risk")
+    write = replay.post(
+        "/v1/whatif",
+        json={
+            "team_id": server.inside_team,
+            "month": server.months[-1],
+            "changes": {"overtime_mean_hours": 5},
+        },
+        headers={"X-CSRF-Token": token},
+    )
+    assert page.status_code == 303 and page.headers["location"].startswith("/ui/login")
+    assert read.status_code == 401 and write.status_code == 401
+    # and signing in again gives a new session that works
+    again = browsers(server.all_key)
+    assert again.get("/ui/").status_code == 200
