@@ -6,9 +6,12 @@ import logging
 import os
 import stat
 from pathlib import Path
+from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from pipelines.errors import UserError
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +36,12 @@ class Settings(BaseSettings):
         default=None,
         description="scores store (SQLAlchemy URL); a SQLite file in the data dir when unset",
     )
+    cookie_secure: Literal["auto", "always", "never"] = Field(
+        default="auto",
+        description="the HR page's cookies carry Secure: always (behind a TLS proxy), never, or "
+        "auto: when the service saw HTTPS (its own TLS, or X-Forwarded-Proto from a proxy "
+        "that uvicorn trusts: FORWARDED_ALLOW_IPS, loopback by default)",
+    )
     signed_out_file: Path | None = Field(
         default=None,
         description="sessions of the HR page signed out before they expired; "
@@ -51,9 +60,16 @@ class Settings(BaseSettings):
 
 
 def load_settings() -> Settings:
-    """Read the settings from the current environment."""
+    """Read the settings from the current environment; a bad value is a UserError that
+    names the variable (exit 2, not a traceback)."""
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as bad:
+        problems = "; ".join(
+            f"ERISK_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in bad.errors()
+        )
+        raise UserError(f"invalid setting: {problems}") from bad
 
 
 def keep_private(data_dir: Path) -> None:

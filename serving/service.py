@@ -90,7 +90,9 @@ class EngagementRisk:
         keys = KeyRing(keys_path(settings.data_dir))
         audit = AuditLog(audit_path(settings.data_dir))
         signed_out = SignedOut(settings.signed_out_file or settings.data_dir / SIGNED_OUT_FILE)
-        sessions = Sessions(load_secret(settings.data_dir), lifetime_from_env(), signed_out)
+        sessions = Sessions(
+            load_secret(settings.data_dir), lifetime_from_env(), signed_out, settings.cookie_secure
+        )
         runtime = Runtime(state, keys, audit, sessions)
         api_app.state.runtime = runtime
         ui_app.state.runtime = runtime

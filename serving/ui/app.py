@@ -40,7 +40,13 @@ from serving.auth import ALL_DEPARTMENTS, ApiKey, audit_record
 from serving.schemas import TEAM_ID_MAX, valid_team_id
 from serving.state import NotFoundError, RefusedError, only_flagged
 from serving.ui.charts import BAND_SHAPES, risk_trend_svg
-from serving.ui.session import LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE
+from serving.ui.session import (
+    LANG_COOKIE,
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    CookieSecure,
+    cookie_secure,
+)
 from serving.ui.sliders import sliders_for
 from serving.ui.texts import HEADLINE_METRICS, TEXT, Lang, choose_lang, department_name
 
@@ -151,10 +157,9 @@ def message_page(page: Page, status: int, title: str, message: str) -> HTMLRespo
 
 
 # ---- cookies ----------------------------------------------------------------------------
-def _secure(request: Request) -> bool:
-    """Mark cookies Secure when the page is reached over HTTPS (directly or via a proxy)."""
-    forwarded = request.headers.get("x-forwarded-proto", "")
-    return request.url.scheme == "https" or forwarded.split(",")[0].strip() == "https"
+def _secure_setting(request: Request) -> CookieSecure:
+    sessions = request.app.state.runtime.sessions
+    return sessions.secure if sessions is not None else "auto"
 
 
 def set_cookie(
@@ -167,7 +172,7 @@ def set_cookie(
         path=path,
         httponly=True,
         samesite="strict",
-        secure=_secure(request),
+        secure=cookie_secure(_secure_setting(request), request.url.scheme),
     )
 
 

@@ -24,6 +24,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from serving.auth import ApiKey, KeyRing
 
@@ -41,6 +42,7 @@ EXPIRY = re.compile(r"[0-9]{1,12}")
 SESSION_ID_BYTES = 12
 SESSION_ID = re.compile(r"[A-Za-z0-9_-]{16}")
 SIGNED_OUT_FILE = "signed_out_sessions"
+CookieSecure = Literal["auto", "always", "never"]
 
 
 def _b64(data: bytes) -> str:
@@ -164,6 +166,7 @@ class Sessions:
     secret: bytes
     lifetime_s: int = DEFAULT_LIFETIME_S
     signed_out: SignedOut | None = None
+    secure: CookieSecure = "auto"
 
     def _sign(self, *parts: str) -> str:
         message = "|".join(parts).encode("utf-8")
@@ -218,3 +221,15 @@ def _parts(value: str | None) -> tuple[str, str, str, str] | None:
     if not EXPIRY.fullmatch(expires) or not SESSION_ID.fullmatch(session_id):
         return None
     return key_id, expires, session_id, signature
+
+
+def cookie_secure(setting: CookieSecure, scheme: str) -> bool:
+    """Whether a cookie carries ``Secure`` (``ERISK_COOKIE_SECURE``): ``always`` behind a
+    TLS proxy, ``never``, or ``auto``: when the request reached the service over HTTPS as
+    the ASGI server saw it (its own TLS, or ``X-Forwarded-Proto`` from a proxy uvicorn
+    trusts). A header a client sends itself no longer decides."""
+    if setting == "always":
+        return True
+    if setting == "never":
+        return False
+    return scheme == "https"

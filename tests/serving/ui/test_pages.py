@@ -342,3 +342,18 @@ def test_a_signed_out_cookie_is_refused_everywhere(server: Server, browsers: Bro
     # and signing in again gives a new session that works
     again = browsers(server.all_key)
     assert again.get("/ui/").status_code == 200
+
+
+def test_the_cookie_is_not_secure_because_a_client_says_https(
+    server: Server, browsers: Browsers
+) -> None:
+    # given a client (not a trusted proxy) that claims the page was reached over HTTPS
+    browser = browsers()
+    browser.headers["X-Forwarded-Proto"] = "https"
+    # when it signs in over plain HTTP
+    answer = sign_in(browser, server.all_key)
+    # then the Secure flag follows the service's setting, not the client's header
+    cookie = next(
+        c for c in answer.headers.get_list("set-cookie") if c.startswith("erisk_session=")
+    )
+    assert "secure" not in {part.strip().lower() for part in cookie.split(";")}

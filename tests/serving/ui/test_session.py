@@ -12,6 +12,7 @@ from serving.ui.session import (
     DEFAULT_LIFETIME_S,
     Sessions,
     SignedOut,
+    cookie_secure,
     lifetime_from_env,
     load_secret,
 )
@@ -166,3 +167,19 @@ def test_a_cookie_with_odd_digits_or_parts_is_refused_not_an_error(
 ) -> None:
     keys, _ = ring
     assert Sessions(b"s" * 32).key_for(value, keys) is None
+
+
+@pytest.mark.parametrize(
+    ("setting", "scheme", "secure"),
+    [
+        ("auto", "http", False),
+        ("auto", "https", True),
+        ("always", "http", True),
+        ("never", "https", False),
+    ],
+)
+def test_the_secure_flag_follows_the_setting_and_the_connection(
+    setting: str, scheme: str, secure: bool
+) -> None:
+    # the connection's scheme is what the ASGI server saw (TLS, or a trusted proxy's header)
+    assert cookie_secure(setting, scheme) is secure  # type: ignore[arg-type]
