@@ -24,7 +24,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import cookie_parser
 from starlette.responses import JSONResponse, Response
 
-from serving.auth import ALL_DEPARTMENTS, ApiKey, AuditLog, KeyRing, audit_record
+from serving.auth import (
+    ALL_DEPARTMENTS,
+    KEY_FILE_BROKEN,
+    ApiKey,
+    AuditLog,
+    KeyFileError,
+    KeyRing,
+    audit_record,
+)
 from serving.schemas import (
     MONTH_PATTERN,
     TEAM_ID_MAX,
@@ -78,7 +86,11 @@ class Guard:
             return
         runtime: Runtime = self.api.state.runtime
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        key, csrf_missing = self._key(runtime, headers, scope["method"])
+        try:
+            key, csrf_missing = self._key(runtime, headers, scope["method"])
+        except KeyFileError:
+            await error(503, KEY_FILE_BROKEN)(scope, receive, send)
+            return
         audit_record(scope)["key_id"] = key.id if key is not None else None
         refusal = self._refusal(key, headers, runtime.max_body_bytes, csrf_missing)
         if refusal is not None:

@@ -34,7 +34,12 @@ SECRET_BYTES = 32
 
 
 class KeyFileError(ValueError):
-    """A key operation that cannot be done (duplicate id, unknown id, bad departments)."""
+    """A key operation that cannot be done (duplicate id, unknown id, bad departments), or a
+    key file that cannot be read."""
+
+
+# what a client is told while the key file is broken (the server log says where)
+KEY_FILE_BROKEN = "the server's API key file cannot be read: no key works until it is fixed"
 
 
 def keys_path(data_dir: Path) -> Path:
@@ -119,11 +124,23 @@ def parse_departments(text: str) -> tuple[str, ...] | str:
 
 
 def read_keys(path: Path) -> list[ApiKey]:
-    """Every entry of the key file; none when it does not exist."""
+    """Every entry of the key file; none when it does not exist. A file that is not valid
+    (a hand edit gone wrong) is a KeyFileError that says where."""
     if not path.exists():
         return []
-    payload = json.loads(path.read_text(encoding="utf-8") or "{}")
-    return [ApiKey.from_json(entry) for entry in payload.get("keys", [])]
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8") or "{}")
+        return [ApiKey.from_json(entry) for entry in payload.get("keys", [])]
+    except json.JSONDecodeError as broken:
+        raise KeyFileError(
+            f"{path}: line {broken.lineno} column {broken.colno}: {broken.msg}; fix the file "
+            "(or restore it) before the keys in it work again"
+        ) from broken
+    except (UnicodeDecodeError, AttributeError, KeyError, TypeError) as broken:
+        raise KeyFileError(
+            f'{path}: not a key file ({broken!r}): it holds {{"keys": [...]}} with the '
+            "fields id, sha256, departments, created_at, revoked_at"
+        ) from broken
 
 
 def write_keys(path: Path, keys: Iterable[ApiKey]) -> None:
@@ -173,7 +190,8 @@ def revoke_key(path: Path, key_id: str) -> ApiKey:
 
 
 class KeyRing:
-    """The key file as the server sees it: re-read whenever its mtime or size changes."""
+    """The key file as the server sees it: re-read whenever its mtime or size changes. While
+    the file cannot be read, every lookup raises KeyFileError (never the old keys)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -191,10 +209,11 @@ class KeyRing:
             with self._lock:
                 try:
                     keys = read_keys(self.path) if stamp is not None else []
-                except (OSError, ValueError, KeyError) as broken:
-                    # a half-edited file must not lock everyone out or let anyone in
-                    logger.error("cannot read the key file %s: %s", self.path, broken)
-                    return self._by_id
+                except (OSError, KeyFileError) as broken:
+                    # not the old keys: a broken edit may have been a revocation. The server
+                    # refuses every key (503) until the file is fixed, and says why here
+                    logger.error("cannot read the key file: %s", broken)
+                    raise KeyFileError(str(broken)) from broken
                 self._by_id = {key.id: key for key in keys}
                 self._stamp = stamp
                 logger.info("key file %s: %d keys", self.path, len(self._by_id))

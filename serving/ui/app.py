@@ -36,7 +36,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from serving.auth import ALL_DEPARTMENTS, ApiKey, audit_record
+from serving.auth import ALL_DEPARTMENTS, KEY_FILE_BROKEN, ApiKey, KeyFileError, audit_record
 from serving.schemas import TEAM_ID_MAX, valid_team_id
 from serving.state import NotFoundError, RefusedError, only_flagged
 from serving.ui.charts import BAND_SHAPES, risk_trend_svg
@@ -471,6 +471,18 @@ async def logout(request: Request) -> Response:
     return response
 
 
+async def _key_file_broken(request: Request, _: Exception) -> Response:
+    """While the key file cannot be read no key works: say so (503), on any page."""
+    lang = choose_lang(
+        request.query_params.get("lang"),
+        request.cookies.get(LANG_COOKIE),
+        request.headers.get("accept-language"),
+    )
+    base = request.scope.get("root_path", "").rstrip("/")
+    page = Page(request, request.app.state.runtime, None, None, lang, base)
+    return message_page(page, 503, page.text["error_title"], KEY_FILE_BROKEN)
+
+
 def create_ui_app() -> Starlette:
     """The ``/ui`` app; ``app.state.runtime`` is set by the service once it has loaded."""
     routes = [
@@ -484,7 +496,7 @@ def create_ui_app() -> Starlette:
         Route("/logout", logout, methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    app = Starlette(routes=routes)
+    app = Starlette(routes=routes, exception_handlers={KeyFileError: _key_file_broken})
     # /ui/model/ is an unknown page (404), not a redirect to a URL built from Host
     app.router.redirect_slashes = False
     app.state.templates = _environment()

@@ -16,6 +16,7 @@ import pytest
 from features.catalogue import FEATURES
 from tests.pipelines.conftest import World
 from tests.serving.live_server import Server, _auth
+from tests.serving.ui.pages import Browsers
 
 pytestmark = pytest.mark.slow
 SPECS = {spec.name: spec for spec in FEATURES}
@@ -441,3 +442,25 @@ def test_every_team_id_the_contract_accepts_has_its_api_view(server: Server) -> 
         assert risk.json()["result"]["team_id"] == team
         assert whatif.status_code == 200 and whatif.json()["team_id"] == team, whatif.text
         assert score.status_code == 200 and score.json()["results"][0]["team_id"] == team
+
+
+def test_a_broken_key_file_is_reported_not_silently_ignored(
+    server: Server, browsers: Browsers
+) -> None:
+    # given a key file that an administrator edited by hand and broke, and a signed-in page
+    good = server.keys_file.read_text()
+    page = browsers(server.all_key)
+    assert server.get("/v1/model", server.all_key).status_code == 200
+    try:
+        server.keys_file.write_text(good.replace('"keys": [', '"keys": [,', 1))
+        # when a request comes in, to the API or the page
+        answer = server.get("/v1/model", server.all_key)
+        listing = page.get("/ui/")
+        # then the service refuses with a server-side error that says why, not the old keys
+        assert answer.status_code == 503, answer.text
+        assert "key file" in answer.json()["error"]
+        assert listing.status_code == 503 and "key file" in listing.text
+    finally:
+        server.keys_file.write_text(good)
+    assert server.get("/v1/model", server.all_key).status_code == 200
+    assert page.get("/ui/").status_code == 200
