@@ -61,7 +61,9 @@ SYSTEM_PATHS = frozenset(
 CONVERTOR = re.compile(r"\{(\w+):\w+\}")
 
 
-def _headers_with(headers: list[tuple[bytes, bytes]], extra: dict[bytes, bytes]) -> list:
+def _headers_with(
+    headers: list[tuple[bytes, bytes]], extra: dict[bytes, bytes]
+) -> list[tuple[bytes, bytes]]:
     present = {name.lower() for name, _ in headers}
     return headers + [(k, v) for k, v in extra.items() if k not in present]
 
@@ -207,6 +209,10 @@ class ApiDocs:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope["path"] if scope["type"] == "http" else ""
+        ours = path in ("/", "/docs.json") or path.startswith("/static_content/")
+        if ours and scope["method"] not in ("GET", "HEAD"):
+            await Response("Method Not Allowed", 405, media_type="text/plain")(scope, receive, send)
+            return
         if path == "/":
             response: Response = FileResponse(DOCS_DIR / "index.html", media_type="text/html")
             response.headers["content-security-policy"] = DOCS_CSP
@@ -225,8 +231,6 @@ class ApiDocs:
         else:
             await self.app(scope, receive, send)
             return
-        if scope["method"] not in ("GET", "HEAD"):
-            response = Response("Method Not Allowed", status_code=405, media_type="text/plain")
         await response(scope, receive, send)
 
     async def _own_spec(self, scope: Scope) -> bytes:
