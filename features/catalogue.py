@@ -697,7 +697,8 @@ happens in M+1..M+3 and reads only records dated on or before M's last day.
   baseline) pools M-11..M and needs 10 responses. A pooled window takes **only months
   that are shown on their own** (5 or more responses; for recognition, 5 or more answers
   to the item): a month of 1-4 answers pooled with its neighbours could be recovered
-  exactly from the pooled means and the response counts. Individual rows never leave the feature layer.
+  exactly from the pooled means and the response counts. Individual rows never leave the
+  feature layer.
 - **Label** (label v2, `features.labels`): `label_survey` = 1 when the responses of
   M+1..M+3 lie at least 0.5 points below the team's own 12-month baseline (M-11..M, at
   least 10 responses; the post window at least 5), significantly (one-sided Welch test,

@@ -31,6 +31,9 @@ Band = Literal["low", "medium", "high"]
 FAMILY_INTERVENTION: dict[str, str] = {"demands": "buffer", "resources": "recognition"}
 NOT_A_REASON: frozenset[str] = frozenset({"department"})
 MIN_TEAM_FOR_FIGURES = 5
+# totals that give a per-member figure once divided by the headcount (weekly volume / members
+# = volume per member): hidden, like the per-member figures, for teams under 5 members
+PER_MEMBER_TOTALS: frozenset[str] = frozenset({"volume_weekly_mean_4w"})
 
 
 @dataclass(frozen=True)
@@ -234,7 +237,7 @@ def explain_records(
     results = []
     for position, row in enumerate(rows):
         suppressed = bool(row.get("survey_suppressed", False))
-        small_team = _small_team(row.get("headcount"))
+        small_team = is_small_team(row.get("headcount"))
         weights = points[position].tolist()
         usable = {
             name: weights[column] for column, name, survey in reasons if not (suppressed and survey)
@@ -245,7 +248,7 @@ def explain_records(
         drivers = _drivers(row, prior, usable, by_name, small_team, lang, rule.top_drivers)
         values = {name: _number(row.get(name)) for name in usable}
         if small_team:
-            values = {n: v for n, v in values.items() if not by_name[n].per_member}
+            values = {n: v for n, v in values.items() if not hidden_for_small_team(by_name[n])}
         actions = [
             action
             for flag in flags
@@ -305,7 +308,7 @@ def _drivers(
     strongest.sort(key=lambda name: usable[name], reverse=True)
     drivers = []
     for name in strongest:
-        hide = small_team and specs[name].per_member
+        hide = small_team and hidden_for_small_team(specs[name])
         value = None if hide else _number(row.get(name))
         previous = None if hide or prior is None else _number(prior.get(name))
         contribution = round(usable[name], 4)
@@ -327,9 +330,15 @@ def frame_records(frame: pd.DataFrame) -> list[dict[str, object]]:
     return [dict(zip(columns, values, strict=True)) for values in frame.to_numpy(dtype=object)]
 
 
-def _small_team(headcount: object) -> bool:
+def is_small_team(headcount: object) -> bool:
+    """Under 5 members (or unknown): no per-member figure may be shown or derived."""
     value = _number(headcount)
     return value is None or value < MIN_TEAM_FOR_FIGURES
+
+
+def hidden_for_small_team(spec: FeatureSpec) -> bool:
+    """A per-member figure, or a total that gives one when divided by the headcount."""
+    return spec.per_member or spec.name in PER_MEMBER_TOTALS
 
 
 def _number(value: object) -> float | None:

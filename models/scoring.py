@@ -21,10 +21,13 @@ from models.dataset import encode_records
 from models.driver_texts import Lang
 from models.explanations import (
     DEFAULT_FLAG_RULE,
+    MIN_TEAM_FOR_FIGURES,
     BandThresholds,
     FlagRule,
     explain_records,
     frame_records,
+    hidden_for_small_team,
+    is_small_team,
     previous_by_team,
     probability_points,
 )
@@ -34,7 +37,12 @@ SPECS: dict[str, FeatureSpec] = {spec.name: spec for spec in FEATURES}
 
 
 class WhatIfRefused(ValueError):  # noqa: N818 - a refusal, not a crash
-    """A requested change names an unknown or immutable feature, or an impossible value."""
+    """A requested change names an unknown or immutable feature, or an impossible value;
+    ``feature`` names the change refused, when there is one."""
+
+    def __init__(self, message: str, feature: str | None = None) -> None:
+        super().__init__(message)
+        self.feature = feature
 
 
 @dataclass(frozen=True)
@@ -163,10 +171,19 @@ def what_if(
         raise ValueError("what_if scores exactly one team-month")
     check_changes(changes)
     changed = row.copy()
+    small = is_small_team(changed["headcount"].iloc[0] if "headcount" in changed else None)
     for name, value in changes.items():
         if SPECS[name].survey_derived and bool(changed["survey_suppressed"].iloc[0]):
             raise WhatIfRefused(
-                f"{name}: this team's survey figures are suppressed (fewer than 5 responses)"
+                f"{name}: this team's survey figures are suppressed (fewer than 5 responses)",
+                name,
+            )
+        if small and hidden_for_small_team(SPECS[name]):
+            # how the risk moves as the figure moves would reveal it (a binary search did)
+            raise WhatIfRefused(
+                f"{name}: per-member figures of teams under {MIN_TEAM_FOR_FIGURES} members "
+                "are not shown, so they cannot be changed in a what-if either",
+                name,
             )
         changed[name] = float(value)
     before = score_team_months(bundle, row, previous, bands, lang, rule)[0]

@@ -114,11 +114,14 @@ def _cached_months(month_folder: Path) -> dict[str, Path]:
 
 
 def _write_csv_atomically(frame: pd.DataFrame, path: Path) -> None:
-    """CSV for people: UTF-8 with a BOM so that Japanese Excel opens it correctly."""
+    """CSV for people: UTF-8 with a BOM so that Japanese Excel opens it correctly, and no
+    cell that Excel would run as a formula (team ids come from the customer's export)."""
+    from pipelines.csv_cells import write_csv
+
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = path.with_name(f".tmp-{path.name}-{uuid.uuid4().hex[:6]}")
     try:
-        frame.to_csv(staging, index=False, encoding="utf-8-sig")
+        write_csv(frame, staging, index=False, encoding="utf-8-sig")
         os.replace(staging, path)
     finally:
         staging.unlink(missing_ok=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import sys
 import warnings
 from collections.abc import Sequence
@@ -86,10 +87,16 @@ def _quiet_third_party_warnings() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit code instead of exiting."""
+    from pipelines.settings import PRIVATE_UMASK, keep_private, load_settings
+
     _configure_logging()
     _quiet_third_party_warnings()
     args = list(sys.argv[1:] if argv is None else argv)
+    # everything a command writes (snapshots of raw HR data, scores, reports, keys) is
+    # private; restored on return because tests call main() in their own process
+    previous_umask = os.umask(PRIVATE_UMASK)
     try:
+        keep_private(load_settings().data_dir)
         result = cli.main(args=args, prog_name="erisk", standalone_mode=False)
     except click.exceptions.Exit as done:
         return int(done.exit_code)
@@ -105,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception:
         logger.exception("internal error")
         return 1
+    finally:
+        os.umask(previous_umask)
     return int(result) if isinstance(result, int) else 0
 
 

@@ -154,11 +154,12 @@ def whatif_command(
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
     from rich.console import Console
+    from rich.markup import escape
 
     before, after = result["before"], result["after"]
     changes = ", ".join(f"{k} = {v:g}" for k, v in result["changes"].items())  # type: ignore[union-attr]
     Console().print(
-        f"[bold]{team} {month}[/bold]: {changes}\n"
+        f"[bold]{escape(f'{team} {month}')}[/bold]: {changes}\n"
         f"risk {_percent(before['risk'])} ({before['band']}) → "  # type: ignore[index]
         f"{_percent(after['risk'])} ({after['band']})"  # type: ignore[index]
     )

@@ -17,6 +17,8 @@ from typing import Any
 
 import pandas as pd
 
+from pipelines.csv_cells import safe_cell
+
 TREND_MONTHS = 12
 SPARK_MONTHS = 6
 TOP_DRIVERS = 3
@@ -129,11 +131,12 @@ class HrReport:
 
 # ---- CSV -----------------------------------------------------------------------------
 def render_csv(report: HrReport) -> bytes:
-    """One row per team, riskiest first, as UTF-8 with BOM and CRLF lines (for Excel)."""
+    """One row per team, riskiest first, as UTF-8 with BOM and CRLF lines (for Excel); no
+    cell starts a formula (team names and ids come from the customer's export)."""
     t = report.text
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(
+    rows: list[list[object]] = [
         [
             t["team_id"],
             t["team_name"],
@@ -144,20 +147,21 @@ def render_csv(report: HrReport) -> bytes:
             t["drivers"],
             t["actions"],
         ]
-    )
-    for result in report.results:
-        writer.writerow(
-            [
-                result["team_id"],
-                result.get("team_name") or "",
-                report.department(result),
-                f"{float(result['risk']):.4f}",
-                t[result["band"]],
-                " / ".join(t.get(flag, flag) for flag in result["flags"]),
-                " / ".join(d["text"] for d in result["drivers"][:TOP_DRIVERS]),
-                " / ".join(str(a["title"]) for a in result["actions"]),
-            ]
-        )
+    ]
+    rows += [
+        [
+            result["team_id"],
+            result.get("team_name") or "",
+            report.department(result),
+            f"{float(result['risk']):.4f}",
+            t[result["band"]],
+            " / ".join(t.get(flag, flag) for flag in result["flags"]),
+            " / ".join(d["text"] for d in result["drivers"][:TOP_DRIVERS]),
+            " / ".join(str(a["title"]) for a in result["actions"]),
+        ]
+        for result in report.results
+    ]
+    writer.writerows([safe_cell(cell) for cell in row] for row in rows)
     return buffer.getvalue().encode("utf-8-sig")
 
 

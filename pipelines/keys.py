@@ -45,9 +45,12 @@ def create(key_id: str, departments: str) -> int:
 @click.option("--json", "as_json", is_flag=True, help="Print the entries as JSON.")
 def list_keys(as_json: bool) -> int:
     """Every key with its departments and state (never the key itself)."""
-    from serving.auth import keys_path, read_keys
+    from serving.auth import KeyFileError, keys_path, read_keys
 
-    entries = [key.as_json() for key in read_keys(keys_path(load_settings().data_dir))]
+    try:
+        entries = [key.as_json() for key in read_keys(keys_path(load_settings().data_dir))]
+    except KeyFileError as broken:
+        raise UserError(str(broken)) from broken
     for entry in entries:
         entry.pop("sha256")
     if as_json:

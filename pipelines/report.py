@@ -156,6 +156,7 @@ def report_command(
 
 def _print_flagged(report: HrReport, wrote: list[Path]) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     t = report.text
@@ -165,13 +166,14 @@ def _print_flagged(report: HrReport, wrote: list[Path]) -> None:
     for key in ("team", "department", "risk", "band", "flags", "drivers"):
         table.add_column(t[key], justify="right" if key == "risk" else "left")
     for result in flagged:
+        # names and ids come from the customer's export: '[link=...]' is text, not markup
         table.add_row(
-            f"{result.get('team_name') or ''} ({result['team_id']})",
-            report.department(result),
+            escape(f"{result.get('team_name') or ''} ({result['team_id']})"),
+            escape(report.department(result)),
             f"{100 * float(result['risk']):.0f}%",
             t[str(result["band"])],
             ", ".join(t.get(flag, flag) for flag in result["flags"]),
-            "\n".join(d["text"] for d in result["drivers"][:2]),
+            escape("\n".join(d["text"] for d in result["drivers"][:2])),
         )
     console.print(table)
     console.print(f"{len(flagged)} / {len(report.results)} {t['flagged']}")

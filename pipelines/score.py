@@ -40,6 +40,7 @@ from features.tables import ALL_TABLES, Tables
 from models.drift import WARN_ABOVE, feature_drift, seasonal_reference
 from models.explanations import BandThresholds
 from models.scoring import score_team_months
+from pipelines.csv_cells import write_csv
 from pipelines.errors import UserError
 from pipelines.scores_store import LANGS, BatchRun, ScoredTeam, ScoresStore
 from pipelines.settings import Settings, load_settings
@@ -574,7 +575,7 @@ def _log_batch_run(
     counts, edges = np.histogram(risk, bins=RISK_HISTOGRAM_BINS, range=(0.0, 1.0))
     with tempfile.TemporaryDirectory(prefix="erisk-score-") as scratch:
         folder = Path(scratch)
-        summary.drift.to_csv(folder / "drift_psi.csv", index=False)
+        write_csv(summary.drift, folder / "drift_psi.csv", index=False)
         (folder / "score_distribution.json").write_text(
             json.dumps({"bin_edges": edges.round(4).tolist(), "counts": counts.tolist()})
         )

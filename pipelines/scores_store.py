@@ -369,41 +369,69 @@ class ScoresStore:
         return MonthScores(month, rows[0].model_version, _batch_run(run_row), results)
 
     def month_rows(self, months: Sequence[str]) -> pd.DataFrame:
-        """``team_id``, ``month``, ``risk``, ``band``, ``flags`` of the given months (no JSON):
-        the trend that reports draw."""
+        """``team_id``, ``month``, ``risk``, ``band``, ``flags`` and ``department`` (the one
+        the team was scored in) of the given months (no JSON): the trend that reports draw."""
         self._ready()
-        columns = [
-            scored_teams.c.team_id,
-            scored_teams.c.month,
-            scored_teams.c.risk,
-            scored_teams.c.band,
-            scored_teams.c.flags,
-        ]
+        names = ["team_id", "month", "risk", "band", "flags", "department"]
         with self.engine.connect() as connection:
             rows = connection.execute(
-                sa.select(*columns)
+                sa.select(*(scored_teams.c[name] for name in names))
                 .where(scored_teams.c.month.in_(list(months)))
                 .order_by(scored_teams.c.month, scored_teams.c.team_id)
             ).all()
-        frame = pd.DataFrame(rows, columns=["team_id", "month", "risk", "band", "flags"])
+        frame = pd.DataFrame(rows, columns=names)
         frame["month"] = frame["month"].astype(str).str.strip()
         return frame
+
+    def scored_teams_of(
+        self, months: Sequence[str], team_ids: Sequence[str]
+    ) -> dict[tuple[str, str], tuple[str | None, str | None]]:
+        """``(team_id, month)`` → the team's name and department as they were scored, for
+        the scored pairs among ``months`` × ``team_ids`` (one query)."""
+        self._ready()
+        columns = (
+            scored_teams.c.team_id,
+            scored_teams.c.month,
+            scored_teams.c.team_name,
+            scored_teams.c.department,
+        )
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                sa.select(*columns).where(
+                    scored_teams.c.month.in_(list(months)),
+                    scored_teams.c.team_id.in_(list(team_ids)),
+                )
+            ).all()
+        return {
+            (str(row.team_id), str(row.month).strip()): (row.team_name, row.department)
+            for row in rows
+        }
 
     def team_history(
         self, team_id: str, last_n: int = 12, until: str | None = None
     ) -> list[dict[str, Any]]:
-        """The team's last ``last_n`` scored months (up to ``until``), oldest first."""
+        """The team's last ``last_n`` scored months (up to ``until``), oldest first, each with
+        the department the team was scored in."""
         self._ready()
-        query = sa.select(scored_teams.c.month, scored_teams.c.risk, scored_teams.c.band).where(
-            scored_teams.c.team_id == team_id
+        columns = (
+            scored_teams.c.month,
+            scored_teams.c.risk,
+            scored_teams.c.band,
+            scored_teams.c.department,
         )
+        query = sa.select(*columns).where(scored_teams.c.team_id == team_id)
         if until is not None:
             query = query.where(scored_teams.c.month <= until)
         query = query.order_by(scored_teams.c.month.desc()).limit(last_n)
         with self.engine.connect() as connection:
             rows = connection.execute(query).all()
         return [
-            {"month": str(row.month).strip(), "risk": float(row.risk), "band": row.band}
+            {
+                "month": str(row.month).strip(),
+                "risk": float(row.risk),
+                "band": row.band,
+                "department": row.department,
+            }
             for row in reversed(rows)
         ]
 

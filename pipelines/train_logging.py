@@ -24,6 +24,7 @@ from models.evaluation import FoldReport, TrainingData, present_scores
 from models.metrics import RANK_ONLY
 from models.train import FittedModel, contributions
 from pipelines.ceiling import ObservableCeiling
+from pipelines.csv_cells import write_csv
 from pipelines.settings import Settings
 
 if TYPE_CHECKING:
@@ -282,13 +283,12 @@ def _write_tables(
     oof_columns = ["team_id", "month", "label", "p_model", "fold", *prediction_columns]
     oof[list(dict.fromkeys(oof_columns))].to_parquet(folder / OOF_FILE, index=False)
     data.rows.to_parquet(folder / TABLE_FILE, index=False)
-    per_fold.to_csv(folder / "backtest_per_fold.csv", index=False)
-    intervals.to_csv(folder / "bootstrap_intervals.csv", index=False)
-    fairness.to_csv(folder / "fairness.csv", index=False)
-    headline.to_csv(folder / "headline_metrics.csv", index_label="score")
-    pd.DataFrame([report.__dict__ for report in fold_reports]).to_csv(
-        folder / "folds.csv", index=False
-    )
+    write_csv(per_fold, folder / "backtest_per_fold.csv", index=False)
+    write_csv(intervals, folder / "bootstrap_intervals.csv", index=False)
+    write_csv(fairness, folder / "fairness.csv", index=False)  # department names are data
+    write_csv(headline, folder / "headline_metrics.csv", index_label="score")
+    folds = pd.DataFrame([report.__dict__ for report in fold_reports])
+    write_csv(folds, folder / "folds.csv", index=False)
 
 
 def _write_figures(
@@ -315,8 +315,8 @@ def _write_figures(
             "splits": model.booster.feature_importance(importance_type="split"),
         }
     ).sort_values("gain", ascending=False)
-    importance.to_csv(folder / "feature_importance.csv", index=False)
-    shap.abs().mean().rename("mean_abs_contribution").to_csv(folder / "shap_mean_abs.csv")
+    write_csv(importance, folder / "feature_importance.csv", index=False)
+    write_csv(shap.abs().mean().rename("mean_abs_contribution"), folder / "shap_mean_abs.csv")
     plots.importance_plot(importance, folder / "feature_importance.png")
     from models.evaluation import per_fold_table
 

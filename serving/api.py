@@ -1,10 +1,11 @@
 """The ``/v1`` routes (a FastAPI app that the BentoML service mounts at ``/v1``).
 
 A guard in front of every route checks the API key (401), refuses pickle bodies (415) and
-bodies over the size limit (413), and writes one audit line per request, refusals
-included. Routes answer 404 alike for an unknown team and a team outside the key's
-departments, so a key cannot learn what exists elsewhere. Every 4xx body is an
-``ErrorBody``; invalid input is a 400 with one entry per bad field.
+bodies over the size limit (413), and records the key id for the request's audit line
+(``serving.edge.DataRoutes`` writes one per request, refusals and unknown paths included).
+Routes answer 404 alike for an unknown team and a team outside the key's departments, so
+a key cannot learn what exists elsewhere. Every 4xx body is an ``ErrorBody``; invalid input
+is a 400 with one entry per bad field.
 """
 
 from __future__ import annotations
@@ -22,11 +23,19 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import cookie_parser
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Match
 
-from serving.auth import ApiKey, AuditLog, KeyRing
+from serving.auth import (
+    ALL_DEPARTMENTS,
+    KEY_FILE_BROKEN,
+    ApiKey,
+    AuditLog,
+    KeyFileError,
+    KeyRing,
+    audit_record,
+)
 from serving.schemas import (
     MONTH_PATTERN,
+    TEAM_ID_MAX,
     TEAM_ID_PATTERN,
     ErrorBody,
     FlaggedResponse,
@@ -61,12 +70,11 @@ def error(status: int, message: str, detail: list[dict[str, Any]] | None = None)
     return JSONResponse({"error": message, "detail": detail or []}, status_code=status)
 
 
-class BodyTooLargeError(Exception):
-    """The body grew past the limit while it was being read."""
-
-
 class Guard:
-    """Key check, content-type and size limits, and the audit line, for every ``/v1`` call."""
+    """Key check, content-type and size limits for every ``/v1`` call.
+
+    It records the caller's key id for the audit line; ``serving.edge.DataRoutes`` writes
+    the line once the answer has gone out, so refusals and unknown paths are audited too."""
 
     def __init__(self, app: Any, api: FastAPI) -> None:
         self.app = app
@@ -77,39 +85,23 @@ class Guard:
             await self.app(scope, receive, send)
             return
         runtime: Runtime = self.api.state.runtime
-        state = scope.setdefault("state", {})
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        key, csrf_missing = self._key(runtime, headers, scope["method"])
-        audit: dict[str, Any] = {}
-        state["erisk_audit"] = audit
-        status = {"code": 500}
-
-        async def send_and_watch(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                status["code"] = message["status"]
-            await send(message)
-
         try:
-            refusal = self._refusal(key, headers, runtime.max_body_bytes, csrf_missing)
-            if refusal is not None:
-                await refusal(scope, receive, send_and_watch)
-                return
-            state["erisk_key"] = key
-            await self.app(scope, _limited(receive, runtime.max_body_bytes), send_and_watch)
-        except BodyTooLargeError:
-            await error(413, f"body over {runtime.max_body_bytes} bytes")(
-                scope, receive, send_and_watch
-            )
-        finally:
-            runtime.audit.write(
-                key_id=key.id if key is not None else None,
-                method=scope["method"],
-                route=self._template(scope),
-                status=status["code"],
-                team_id=audit.get("team_id"),
-                department=audit.get("department"),
-                month=audit.get("month"),
-            )
+            key, csrf_missing = self._key(runtime, headers, scope["method"])
+        except KeyFileError:
+            await error(503, KEY_FILE_BROKEN)(scope, receive, send)
+            return
+        audit_record(scope)["key_id"] = key.id if key is not None else None
+        refusal = self._refusal(key, headers, runtime.max_body_bytes, csrf_missing)
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+        body = await _read_body(receive, runtime.max_body_bytes)
+        if body is None:
+            await error(413, f"body over {runtime.max_body_bytes} bytes")(scope, receive, send)
+            return
+        scope.setdefault("state", {})["erisk_key"] = key
+        await self.app(scope, _replay(body, receive), send)
 
     @staticmethod
     def _key(runtime: Runtime, headers: dict[str, str], method: str) -> tuple[ApiKey | None, bool]:
@@ -138,33 +130,44 @@ class Guard:
         if any(name in content_type for name in REFUSED_CONTENT_TYPES):
             return error(415, f"content type {content_type!r} is refused: send application/json")
         length = headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > limit):
+        if length is not None and (not length.isascii() or not length.isdigit()):
+            return error(400, "Content-Length is not a number")
+        if length is not None and int(length) > limit:
             return error(413, f"body over {limit} bytes")
         return None
 
-    def _template(self, scope: Scope) -> str:
-        """The route as its template (``/v1/teams/{team_id}/risk``), never the raw path."""
-        for route in self.api.router.routes:
-            match, _ = route.matches(scope)
-            if match == Match.FULL:
-                return PREFIX + getattr(route, "path", "")
-        return PREFIX + "/*"
 
-
-def _limited(receive: Receive, limit: int) -> Receive:
-    """``receive`` that stops a body without Content-Length once it passes ``limit``."""
+async def _read_body(receive: Receive, limit: int) -> bytes | None:
+    """The whole request body, or None once it passes ``limit`` (a chunked body has no
+    Content-Length to refuse it by; at most ``limit`` bytes are ever held)."""
+    parts: list[bytes] = []
     seen = 0
-
-    async def wrapped() -> dict[str, Any]:
-        nonlocal seen
+    while True:
         message = await receive()
-        if message["type"] == "http.request":
-            seen += len(message.get("body", b""))
-            if seen > limit:
-                raise BodyTooLargeError
-        return message
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        seen += len(chunk)
+        if seen > limit:
+            return None
+        parts.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(parts)
 
-    return wrapped
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """``receive`` that hands the app the body read already, then waits for a disconnect."""
+    sent = False
+
+    async def replayed() -> dict[str, Any]:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replayed
 
 
 class Runtime:
@@ -193,7 +196,7 @@ def _key(request: Request) -> ApiKey:
 
 
 def _audit(request: Request, **fields: Any) -> None:
-    request.state.erisk_audit.update(fields)
+    audit_record(request.scope).update(fields)
 
 
 def _json(payload: Any, status: int = 200) -> Response:
@@ -210,6 +213,8 @@ def create_app() -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        # /v1/model/ is an unknown path (404), not a redirect to a URL built from Host
+        redirect_slashes=False,
     )
     api.add_middleware(Guard, api=api)
 
@@ -254,11 +259,10 @@ def create_app() -> FastAPI:
             team_id=",".join(team_ids),
             month=",".join(sorted({r["month"] for r in records})),
         )
-        teams_by_id = {t: runtime.state.team(t, key.sees) for t in team_ids}
-        _audit(
-            request, department=",".join(sorted({str(t.department) for t in teams_by_id.values()}))
-        )
-        teams = [teams_by_id[r["team_id"]] for r in records]
+        pairs = [(r["team_id"], r["month"]) for r in records]
+        found = runtime.state.teams_at(pairs, key.sees)
+        _audit(request, department=",".join(sorted({str(t.department) for t in found.values()})))
+        teams = [found[pair] for pair in pairs]
         if len(records) <= INLINE_RECORDS:
             # a few records take ~3 ms of CPU: a hop to the thread pool costs more than it
             # frees, and the GIL serialises the work anyway
@@ -268,25 +272,26 @@ def create_app() -> FastAPI:
         return _json({"model_version": runtime.state.model.version, "results": results})
 
     @api.get(
-        "/teams/{team_id}/risk",
+        # any text is a team id (the contract asks only for a non-blank string), "/" too
+        "/teams/{team_id:path}/risk",
         response_model=None,
         responses={200: {"model": TeamRiskResponse}, **ERRORS},
         summary="A team's risk in a month, with its last 12 scored months",
     )
     def team_risk(
         request: Request,
-        team_id: str = Path(pattern=TEAM_ID_PATTERN),
+        team_id: str = Path(min_length=1, max_length=TEAM_ID_MAX, pattern=TEAM_ID_PATTERN),
         month: str | None = Query(default=None, pattern=MONTH_PATTERN),
         lang: Lang = "en",
     ) -> Response:
         """The scored team of ``month`` (default: the latest scored month)."""
-        runtime = _runtime(request)
+        runtime, key = _runtime(request), _key(request)
         _audit(request, team_id=team_id, month=month)
-        team = runtime.state.team(team_id, _key(request).sees)
-        _audit(request, department=team.department)
         chosen = runtime.state.scored_month(month)
         _audit(request, month=chosen)
-        return _json(runtime.state.team_risk(team, chosen, lang))
+        team = runtime.state.team_at(team_id, chosen, key.sees)
+        _audit(request, department=team.department)
+        return _json(runtime.state.team_risk(team, chosen, lang, key.sees))
 
     @api.get(
         "/flagged",
@@ -304,9 +309,6 @@ def create_app() -> FastAPI:
         """Teams with a buffer or recognition flag, limited to the key's departments."""
         runtime, key = _runtime(request), _key(request)
         _audit(request, month=month, department=department)
-        known = {t.department for t in runtime.state.teams.values()}
-        if department is not None and (department not in known or not key.sees(department)):
-            raise NotFoundError(f"unknown department {department!r}")
         chosen = runtime.state.scored_month(month)
         _audit(request, month=chosen)
         return _json(runtime.state.flagged(chosen, intervention, department, key.sees, lang))
@@ -321,7 +323,7 @@ def create_app() -> FastAPI:
         """Re-scores the team-month of the current snapshot with the changes applied."""
         runtime = _runtime(request)
         _audit(request, team_id=body.team_id, month=body.month)
-        team = runtime.state.team(body.team_id, _key(request).sees)
+        team = runtime.state.team_at(body.team_id, body.month, _key(request).sees)
         _audit(request, department=team.department)
         return _json(
             runtime.state.what_if(
@@ -338,6 +340,7 @@ def create_app() -> FastAPI:
     def model(request: Request) -> Response:
         """Name, version, alias, training time, metrics and model card."""
         runtime = _runtime(request)
-        return _json({**runtime.state.facts, "scored_months": runtime.state.store.months()})
+        facts = runtime.state.facts_for(_key(request).departments == ALL_DEPARTMENTS)
+        return _json({**facts, "scored_months": runtime.state.store.months()})
 
     return api

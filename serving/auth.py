@@ -34,7 +34,12 @@ SECRET_BYTES = 32
 
 
 class KeyFileError(ValueError):
-    """A key operation that cannot be done (duplicate id, unknown id, bad departments)."""
+    """A key operation that cannot be done (duplicate id, unknown id, bad departments), or a
+    key file that cannot be read."""
+
+
+# what a client is told while the key file is broken (the server log says where)
+KEY_FILE_BROKEN = "the server's API key file cannot be read: no key works until it is fixed"
 
 
 def keys_path(data_dir: Path) -> Path:
@@ -119,11 +124,23 @@ def parse_departments(text: str) -> tuple[str, ...] | str:
 
 
 def read_keys(path: Path) -> list[ApiKey]:
-    """Every entry of the key file; none when it does not exist."""
+    """Every entry of the key file; none when it does not exist. A file that is not valid
+    (a hand edit gone wrong) is a KeyFileError that says where."""
     if not path.exists():
         return []
-    payload = json.loads(path.read_text(encoding="utf-8") or "{}")
-    return [ApiKey.from_json(entry) for entry in payload.get("keys", [])]
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8") or "{}")
+        return [ApiKey.from_json(entry) for entry in payload.get("keys", [])]
+    except json.JSONDecodeError as broken:
+        raise KeyFileError(
+            f"{path}: line {broken.lineno} column {broken.colno}: {broken.msg}; fix the file "
+            "(or restore it) before the keys in it work again"
+        ) from broken
+    except (UnicodeDecodeError, AttributeError, KeyError, TypeError) as broken:
+        raise KeyFileError(
+            f'{path}: not a key file ({broken!r}): it holds {{"keys": [...]}} with the '
+            "fields id, sha256, departments, created_at, revoked_at"
+        ) from broken
 
 
 def write_keys(path: Path, keys: Iterable[ApiKey]) -> None:
@@ -173,7 +190,8 @@ def revoke_key(path: Path, key_id: str) -> ApiKey:
 
 
 class KeyRing:
-    """The key file as the server sees it: re-read whenever its mtime or size changes."""
+    """The key file as the server sees it: re-read whenever its mtime or size changes. While
+    the file cannot be read, every lookup raises KeyFileError (never the old keys)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -191,10 +209,11 @@ class KeyRing:
             with self._lock:
                 try:
                     keys = read_keys(self.path) if stamp is not None else []
-                except (OSError, ValueError, KeyError) as broken:
-                    # a half-edited file must not lock everyone out or let anyone in
-                    logger.error("cannot read the key file %s: %s", self.path, broken)
-                    return self._by_id
+                except (OSError, KeyFileError) as broken:
+                    # not the old keys: a broken edit may have been a revocation. The server
+                    # refuses every key (503) until the file is fixed, and says why here
+                    logger.error("cannot read the key file: %s", broken)
+                    raise KeyFileError(str(broken)) from broken
                 self._by_id = {key.id: key for key in keys}
                 self._stamp = stamp
                 logger.info("key file %s: %d keys", self.path, len(self._by_id))
@@ -245,6 +264,27 @@ def key_id_of(token: str) -> str | None:
 
 # ---- the audit log ---------------------------------------------------------------------
 AUDIT_FIELDS = ("ts", "key_id", "method", "route", "team_id", "department", "month", "status")
+AUDIT_SCOPE_KEY = "erisk.audit"
+# a field taken from the request (a 12 kB ?department=) must not make a 12 kB line
+MAX_AUDIT_FIELD = 200
+# line breaks that JSON leaves unescaped (it escapes those below U+0020)
+RAW_LINE_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+def audit_record(scope: dict[str, Any]) -> dict[str, Any]:
+    """The audit fields of one request, kept in its ASGI scope: the routes fill in the key
+    id, team, department and month; ``serving.edge.DataRoutes`` writes the line once the
+    answer has gone out."""
+    record = scope.get(AUDIT_SCOPE_KEY)
+    if record is None:
+        record = scope[AUDIT_SCOPE_KEY] = {}
+    return record
+
+
+def _bounded(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > MAX_AUDIT_FIELD:
+        return value[: MAX_AUDIT_FIELD - 1] + "…"
+    return value
 
 
 class AuditLog:
@@ -272,7 +312,11 @@ class AuditLog:
         department: str | None = None,
         month: str | None = None,
     ) -> dict[str, Any]:
-        """Append one line (a single write of a whole line: workers may share the file)."""
+        """Append one line (a single write of a whole line: workers may share the file).
+
+        Fields are cut to ``MAX_AUDIT_FIELD`` characters, and U+0085, U+2028 and U+2029 are
+        escaped: JSON allows them raw, but JavaScript log viewers and Python's
+        ``str.splitlines`` take them for line breaks."""
         line = {
             "ts": _now(),
             "key_id": key_id,
@@ -283,7 +327,11 @@ class AuditLog:
             "month": month,
             "status": status,
         }
-        data = (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8")
+        line = {name: _bounded(value) for name, value in line.items()}
+        text = json.dumps(line, ensure_ascii=False)
+        for separator in RAW_LINE_BREAKS:
+            text = text.replace(separator, f"\\u{ord(separator):04x}")
+        data = (text + "\n").encode("utf-8")
         with self._lock:
             # one write(2) on an O_APPEND descriptor: lines of several workers never mix
             os.write(self._descriptor(), data)

@@ -14,7 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 from features.catalogue import FEATURES
 
 MAX_RECORDS = 1000
-TEAM_ID_PATTERN = r"^[A-Za-z0-9_.\-]{1,64}$"
+# the contract asks only for a non-blank string: any text up to the store's column size
+TEAM_ID_PATTERN = r"\S"
+TEAM_ID_MAX = 100
 MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 Lang = Literal["ja", "en"]
 Intervention = Literal["buffer", "recognition"]
@@ -27,7 +29,12 @@ _STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
 class _RecordBase(BaseModel):
     model_config = _STRICT
 
-    team_id: str = Field(pattern=TEAM_ID_PATTERN, description="A team id of the snapshot.")
+    team_id: str = Field(
+        min_length=1,
+        max_length=TEAM_ID_MAX,
+        pattern=TEAM_ID_PATTERN,
+        description="A team id of the snapshot (any text).",
+    )
     month: str = Field(pattern=MONTH_PATTERN, description="YYYY-MM", examples=["2026-10"])
     survey_suppressed: bool = Field(
         default=False,
@@ -84,7 +91,7 @@ class WhatIfRequest(BaseModel):
 
     model_config = _STRICT
 
-    team_id: str = Field(pattern=TEAM_ID_PATTERN)
+    team_id: str = Field(min_length=1, max_length=TEAM_ID_MAX, pattern=TEAM_ID_PATTERN)
     month: str = Field(pattern=MONTH_PATTERN, examples=["2026-10"])
     changes: WhatIfChanges = Field(  # type: ignore[valid-type]
         description='Actionable feature → new value, e.g. {"overtime_mean_hours": 20}.'
@@ -194,3 +201,8 @@ class ErrorBody(BaseModel):
 
     error: str
     detail: list[ErrorDetail] = []
+
+
+def valid_team_id(text: str) -> bool:
+    """Whether ``text`` can be a team id (the rule the API's schema states)."""
+    return 0 < len(text) <= TEAM_ID_MAX and not text.isspace()

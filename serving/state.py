@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -127,13 +129,46 @@ class ServingState:
             "model_card": card,
         }
 
-    # ---- lookups -----------------------------------------------------------------------
-    def team(self, team_id: str, departments: Any) -> Team:
-        """The team if it exists and the key sees its department; else NotFoundError."""
-        team = self.teams.get(team_id)
-        if team is None or not departments(team.department):
-            raise NotFoundError(f"unknown team {team_id!r}")
-        return team
+    def facts_for(self, all_departments: bool) -> dict[str, Any]:
+        """The model facts as a key may read them. The model card's fairness table has a row
+        per department (rows, positives, AUC, mean risk, event rate): a key for some
+        departments gets none of them, since with the card's organisation-wide totals even
+        its own rows would give the sum of the others'."""
+        if all_departments or not self.facts.get("model_card"):
+            return self.facts
+        return {**self.facts, "model_card": without_department_rows(self.facts["model_card"])}
+
+    # ---- scope: one source, month by month --------------------------------------------
+    def teams_at(
+        self, pairs: Iterable[tuple[str, str]], sees: Callable[[str | None], bool]
+    ) -> dict[tuple[str, str], Team]:
+        """The teams of ``(team_id, month)`` pairs as they were in each month.
+
+        A scored month's result names the department the team was scored in; that month
+        keeps it even after a newer export moves the team (until the month is scored again).
+        For a month not scored (a what-if or a posted record of such a month) the current
+        snapshot decides. This is the one place a team's department, and so a key's scope,
+        is decided, for every route and download; an unknown team and a team outside the
+        key's departments are the same NotFoundError."""
+        wanted = list(dict.fromkeys(pairs))
+        stored = self.store.scored_teams_of(
+            sorted({month for _, month in wanted}), sorted({team_id for team_id, _ in wanted})
+        )
+        found = {}
+        for team_id, month in wanted:
+            if (team_id, month) in stored:
+                name, department = stored[(team_id, month)]
+                team: Team | None = Team(team_id, name, department)
+            else:
+                team = self.teams.get(team_id)
+            if team is None or not sees(team.department):
+                raise NotFoundError(f"unknown team {team_id!r}")
+            found[(team_id, month)] = team
+        return found
+
+    def team_at(self, team_id: str, month: str, sees: Callable[[str | None], bool]) -> Team:
+        """One team as it was in ``month`` (see :meth:`teams_at`)."""
+        return self.teams_at([(team_id, month)], sees)[(team_id, month)]
 
     def scored_month(self, month: str | None) -> str:
         """``month`` if it was scored (default: the latest scored month)."""
@@ -153,14 +188,22 @@ class ServingState:
         rows = [_scorable(record, team) for record, team in zip(records, teams, strict=True)]
         return score_records(self.model.bundle, rows, self.model.bands, lang)  # type: ignore[arg-type]
 
-    def team_risk(self, team: Team, month: str, lang: str) -> dict[str, Any]:
+    def team_risk(
+        self, team: Team, month: str, lang: str, sees: Callable[[str | None], bool]
+    ) -> dict[str, Any]:
+        """The team's scored month and its last 12 scored months, each month only if the
+        key sees the department the team was scored in then."""
         scored = self.store.read_month(month, lang)
         result = None
         if scored is not None:
             result = next((r for r in scored.results if r["team_id"] == team.team_id), None)
         if scored is None or result is None:
             raise NotFoundError(f"team {team.team_id!r} was not scored in {month}")
-        history = self.store.team_history(team.team_id, HISTORY_MONTHS, until=month)
+        history = [
+            {"month": h["month"], "risk": h["risk"], "band": h["band"]}
+            for h in self.store.team_history(team.team_id, HISTORY_MONTHS, until=month)
+            if sees(h["department"])
+        ]
         return {
             "team_id": team.team_id,
             "month": month,
@@ -170,23 +213,27 @@ class ServingState:
         }
 
     def visible_month(
-        self, month: str, department: str | None, sees: Any, lang: str
+        self, month: str, department: str | None, sees: Callable[[str | None], bool], lang: str
     ) -> tuple[int | None, list[dict[str, Any]]]:
         """The scored month's model version and its teams that ``sees`` allows (and of
-        ``department`` when given), riskiest first: one read for a list and its counts."""
+        ``department`` when given), riskiest first: one read for a list and its counts. A
+        department with no team the key sees that month is unknown (404)."""
         scored = self.store.read_month(month, lang)
         if scored is None:
             raise NotFoundError(f"month {month} has not been scored")
-        results = [
-            r
-            for r in scored.results
-            if sees(r.get("department"))
-            and (department is None or r.get("department") == department)
-        ]
+        visible = [r for r in scored.results if sees(r.get("department"))]
+        if department is not None and department not in {r.get("department") for r in visible}:
+            raise NotFoundError(f"unknown department {department!r}")
+        results = [r for r in visible if department is None or r.get("department") == department]
         return scored.model_version, results
 
     def flagged(
-        self, month: str, intervention: str | None, department: str | None, sees: Any, lang: str
+        self,
+        month: str,
+        intervention: str | None,
+        department: str | None,
+        sees: Callable[[str | None], bool],
+        lang: str,
     ) -> dict[str, Any]:
         version, visible = self.visible_month(month, department, sees, lang)
         return {
@@ -227,7 +274,10 @@ class ServingState:
                 lang,  # type: ignore[arg-type]
             )
         except WhatIfRefused as refused:
-            raise RefusedError(str(refused), ["body", "changes"]) from refused
+            loc: list[str | int] = ["body", "changes"]
+            if refused.feature:
+                loc.append(refused.feature)
+            raise RefusedError(str(refused), loc) from refused
         return {"team_id": team.team_id, "month": month, **result.as_dict()}
 
     def feature_row(self, team: Team, month: str) -> dict[str, Any] | None:
@@ -241,10 +291,12 @@ class ServingState:
         return rows.iloc[0].to_dict() if len(rows) else None
 
     def _team_rows(self, team: Team, months: list[str]) -> pd.DataFrame:
-        """The team's feature rows of ``months`` (the cache is shared: one builder at once)."""
+        """The team's feature rows of ``months`` (the cache is shared: one builder at once),
+        with the name and department it had in the month asked for (see :meth:`teams_at`)."""
         with self._features_lock:
             rows = self.data.features(months)
-        return rows[rows["team_id"].astype(str) == team.team_id]
+        rows = rows[rows["team_id"].astype(str) == team.team_id]
+        return rows.assign(team_name=team.team_name, department=team.department)
 
 
 SURVEY_CALLER_FEATURES: tuple[str, ...] = tuple(n for n in CALLER_FEATURES if n in SURVEY_SET)
@@ -257,6 +309,24 @@ def _scorable(record: dict[str, Any], team: Team) -> dict[str, Any]:
     if record.get("survey_suppressed"):
         row.update(dict.fromkeys(SURVEY_CALLER_FEATURES))
     return row
+
+
+DEPARTMENT_ROW = re.compile(r"^\|\s*department\s*\|")
+DEPARTMENT_ROWS_NOTE = "Per-department rows are shown to keys for every department only."
+
+
+def without_department_rows(card: str) -> str:
+    """The model card (Markdown) without the fairness table's ``| department | ... |`` rows,
+    with a note after the table saying why."""
+    lines = card.splitlines()
+    dropped = {i for i, line in enumerate(lines) if DEPARTMENT_ROW.match(line)}
+    if not dropped:
+        return card
+    end = max(dropped) + 1
+    while end < len(lines) and lines[end].startswith("|"):
+        end += 1
+    kept = [line for i, line in enumerate(lines[:end]) if i not in dropped]
+    return "\n".join([*kept, "", DEPARTMENT_ROWS_NOTE, *lines[end:]]) + "\n"
 
 
 def only_flagged(results: list[dict[str, Any]], intervention: str | None) -> list[dict[str, Any]]:

@@ -30,16 +30,23 @@ from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from serving.auth import ApiKey
+from serving.auth import ALL_DEPARTMENTS, KEY_FILE_BROKEN, ApiKey, KeyFileError, audit_record
+from serving.schemas import TEAM_ID_MAX, valid_team_id
 from serving.state import NotFoundError, RefusedError, only_flagged
 from serving.ui.charts import BAND_SHAPES, risk_trend_svg
-from serving.ui.session import LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE
+from serving.ui.session import (
+    LANG_COOKIE,
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    CookieSecure,
+    cookie_secure,
+)
 from serving.ui.sliders import sliders_for
 from serving.ui.texts import HEADLINE_METRICS, TEXT, Lang, choose_lang, department_name
 
@@ -47,7 +54,6 @@ logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
 MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
-TEAM_ID = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 MAX_FORM_BYTES = 16 * 1024
 TOP_REASONS = 3
 TOP_ACTIONS = 3
@@ -151,10 +157,9 @@ def message_page(page: Page, status: int, title: str, message: str) -> HTMLRespo
 
 
 # ---- cookies ----------------------------------------------------------------------------
-def _secure(request: Request) -> bool:
-    """Mark cookies Secure when the page is reached over HTTPS (directly or via a proxy)."""
-    forwarded = request.headers.get("x-forwarded-proto", "")
-    return request.url.scheme == "https" or forwarded.split(",")[0].strip() == "https"
+def _secure_setting(request: Request) -> CookieSecure:
+    sessions = request.app.state.runtime.sessions
+    return sessions.secure if sessions is not None else "auto"
 
 
 def set_cookie(
@@ -167,12 +172,13 @@ def set_cookie(
         path=path,
         httponly=True,
         samesite="strict",
-        secure=_secure(request),
+        secure=cookie_secure(_secure_setting(request), request.url.scheme),
     )
 
 
 # ---- the guard every page goes through -----------------------------------------------------
 def _page(request: Request) -> Page:
+    """Who is asking (the session's key, recorded for the audit line) and in which language."""
     runtime = request.app.state.runtime
     session = request.cookies.get(SESSION_COOKIE)
     key = None
@@ -184,49 +190,38 @@ def _page(request: Request) -> Page:
         request.headers.get("accept-language"),
     )
     base = request.scope.get("root_path", "").rstrip("/")
-    return Page(request, runtime, key, session if key else None, lang, base)
+    audit = audit_record(request.scope)
+    audit["key_id"] = key.id if key is not None else None
+    return Page(request, runtime, key, session if key else None, lang, base, audit)
 
 
 Handler = Callable[[Page], Response]
 
 
-def guarded(route: str, handler: Handler, *, audited: bool = True) -> Callable[..., Any]:
+def guarded(handler: Handler) -> Callable[..., Any]:
     """Run ``handler`` for a signed-in key, else send the browser to the sign-in page.
 
-    Writes the audit line (refusals included), turns unknown teams/months into 404 pages and
-    bad parameters into 400 pages, and remembers a language chosen with ``?lang=``."""
+    Turns unknown teams/months into 404 pages and bad parameters into 400 pages, and
+    remembers a language chosen with ``?lang=``. The audit line is written by
+    ``serving.edge.DataRoutes`` from what the page recorded in ``page.audit``."""
 
     async def endpoint(request: Request) -> Response:
         page = _page(request)
-        status = 500
-        try:
-            if page.key is None:
-                target = f"{page.base}/login"
-                if request.cookies.get(SESSION_COOKIE):
-                    target += "?expired=1"
-                response: Response = RedirectResponse(target, status_code=303)
-            else:
-                try:
-                    response = await run_in_threadpool(handler, page)
-                except NotFoundError as missing:
-                    response = message_page(page, 404, page.text["not_found"], str(missing))
-                except (BadRequestError, RefusedError) as bad:
-                    response = message_page(page, 400, page.text["error_title"], str(bad))
-            if request.query_params.get("lang") in ("ja", "en"):
-                set_cookie(response, request, LANG_COOKIE, page.lang, 365 * 86400, "/ui")
-            status = response.status_code
-            return response
-        finally:
-            if audited:
-                page.runtime.audit.write(
-                    key_id=page.key.id if page.key is not None else None,
-                    method=request.method,
-                    route=route,
-                    status=status,
-                    team_id=page.audit.get("team_id"),
-                    department=page.audit.get("department"),
-                    month=page.audit.get("month"),
-                )
+        if page.key is None:
+            target = f"{page.base}/login"
+            if request.cookies.get(SESSION_COOKIE):
+                target += "?expired=1"
+            response: Response = RedirectResponse(target, status_code=303)
+        else:
+            try:
+                response = await run_in_threadpool(handler, page)
+            except NotFoundError as missing:
+                response = message_page(page, 404, page.text["not_found"], str(missing))
+            except (BadRequestError, RefusedError) as bad:
+                response = message_page(page, 400, page.text["error_title"], str(bad))
+        if request.query_params.get("lang") in ("ja", "en"):
+            set_cookie(response, request, LANG_COOKIE, page.lang, 365 * 86400, "/ui")
+        return response
 
     return endpoint
 
@@ -242,10 +237,12 @@ def flagged_page(page: Page) -> Response:
     page.audit.update(month=month, department=department)
     if intervention not in (None, "buffer", "recognition"):
         raise BadRequestError(f"intervention {intervention!r} is not buffer or recognition")
-    departments = sorted({t.department for t in state.teams.values() if key.sees(t.department)})
+    # the departments the key's teams were scored in that month (see ServingState.teams_at)
+    _, everything = state.visible_month(month, None, key.sees, page.lang)
+    departments = sorted({str(r["department"]) for r in everything})
     if department is not None and department not in departments:
         raise NotFoundError(f"unknown department {department!r}")
-    _, visible = state.visible_month(month, department, key.sees, page.lang)
+    visible = [r for r in everything if department is None or r["department"] == department]
     summary = page.text["summary"].format(
         flagged=sum(bool(r["flags"]) for r in visible),
         teams=len(visible),
@@ -277,13 +274,13 @@ def team_page(page: Page) -> Response:
     assert key is not None
     team_id = page.request.path_params["team_id"]
     page.audit.update(team_id=team_id)
-    if not TEAM_ID.match(team_id):
-        raise NotFoundError(f"unknown team {team_id!r}")
-    team = state.team(team_id, key.sees)
-    page.audit.update(department=team.department)
+    if not valid_team_id(team_id):
+        raise NotFoundError(f"unknown team {team_id[:TEAM_ID_MAX]!r}")
     month = page.month()
     page.audit.update(month=month)
-    risk = state.team_risk(team, month, page.lang)
+    team = state.team_at(team_id, month, key.sees)
+    page.audit.update(department=team.department)
+    risk = state.team_risk(team, month, page.lang, key.sees)
     result = risk["result"]
     labels = {
         "chart_title": page.text["trend_chart"].format(team=team.team_name or team.team_id),
@@ -313,7 +310,8 @@ def team_page(page: Page) -> Response:
 
 def model_page(page: Page) -> Response:
     """The resolved model version, its headline backtest figures and its model card."""
-    facts = page.state.facts
+    assert page.key is not None
+    facts = page.state.facts_for(page.key.departments == ALL_DEPARTMENTS)
     metrics = facts["metrics"]
     headline = [
         {
@@ -346,9 +344,10 @@ def _report(page: Page) -> Any:
     assert key is not None
     month = page.month()
     page.audit.update(month=month)
-    visible = {t.team_id for t in state.teams.values() if key.sees(t.department)}
     history = trend_rows(state.store, month)
-    history = history[history["team_id"].astype(str).isin(visible)].reset_index(drop=True)
+    # each month's row by the department the team was scored in then
+    seen = history["department"].map(key.sees).astype(bool)
+    history = history[seen].reset_index(drop=True)
     report = build_report(state.store, month, page.lang, history)
     return replace(report, results=[r for r in report.results if key.sees(r.get("department"))])
 
@@ -382,12 +381,24 @@ def report_html(page: Page) -> Response:
 
 
 # ---- sign-in and sign-out -----------------------------------------------------------------
-async def _form(request: Request) -> FormData | None:
-    """The posted form, or None when it is too large to be a sign-in form."""
+class BadFormError(ValueError):
+    """A posted form the page cannot read: too large (413) or not a plain form (400)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+async def _form(request: Request) -> FormData:
+    """The posted form: small, with a Content-Length (a chunked body has none to check), and
+    no files; anything else is a ``BadFormError``."""
     length = request.headers.get("content-length", "")
-    if not length.isdigit() or int(length) > MAX_FORM_BYTES:
-        return None
-    return await request.form(max_files=0, max_fields=10)
+    if not length.isascii() or not length.isdigit() or int(length) > MAX_FORM_BYTES:
+        raise BadFormError(413, "form too large")
+    try:
+        return await request.form(max_files=0, max_fields=10)
+    except HTTPException as unreadable:  # Starlette's answer to a broken or multipart body
+        raise BadFormError(400, "the form could not be read") from unreadable
 
 
 def _login_form(page: Page, status: int = 200, notice: str | None = None) -> Response:
@@ -406,7 +417,8 @@ def _login_form(page: Page, status: int = 200, notice: str | None = None) -> Res
 
 
 async def login(request: Request) -> Response:
-    """GET: the sign-in form. POST: a key in, a session cookie out (audited)."""
+    """GET: the sign-in form. POST: a key in, a session cookie out (the key id is audited
+    only when the key was right)."""
     page = _page(request)
     if request.method == "GET":
         if page.key is not None:
@@ -418,103 +430,76 @@ async def login(request: Request) -> Response:
             notice = page.text["signed_out"]
         return _login_form(page, notice=notice)
     runtime = page.runtime
-    status, key = 500, None
+    page.audit["key_id"] = None
     try:
         form = await _form(request)
-        if form is None:
-            response = message_page(page, 413, page.text["error_title"], "form too large")
-        else:
-            sent = str(form.get("csrf") or "")
-            expected = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
-            if not expected or not hmac.compare_digest(sent, expected):
-                response = _login_form(page, 403, page.text["csrf_failed"])
-            else:
-                presented = str(form.get("api_key") or "").strip()
-                key = runtime.keys.authenticate(f"Bearer {presented}")
-                if key is None or runtime.sessions is None:
-                    response = _login_form(page, 401, page.text["login_failed"])
-                else:
-                    response = RedirectResponse(f"{page.base}/", status_code=303)
-                    session = runtime.sessions.issue(key)
-                    set_cookie(
-                        response, request, SESSION_COOKIE, session, runtime.sessions.lifetime_s, "/"
-                    )
-                    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/ui")
-        status = response.status_code
-        return response
-    finally:
-        runtime.audit.write(
-            key_id=key.id if key is not None else None,
-            method="POST",
-            route="/ui/login",
-            status=status,
-        )
-
-
-async def logout(request: Request) -> Response:
-    """Forget the session cookie (POST with the CSRF token, so no other site can do it)."""
-    page = _page(request)
-    form = await _form(request)
-    token = str(form.get("csrf") or "") if form is not None else ""
-    if page.key is not None and not page.runtime.sessions.csrf_ok(page.session, token):
-        return message_page(page, 403, page.text["error_title"], page.text["csrf_failed"])
-    response = RedirectResponse(f"{page.base}/login?signed_out=1", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
-    page.runtime.audit.write(
-        key_id=page.key.id if page.key is not None else None,
-        method="POST",
-        route="/ui/logout",
-        status=303,
-    )
+    except BadFormError as bad:
+        return _login_form(page, bad.status, str(bad))
+    sent = str(form.get("csrf") or "")
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
+    if not expected or not hmac.compare_digest(sent, expected):
+        return _login_form(page, 403, page.text["csrf_failed"])
+    presented = str(form.get("api_key") or "").strip()
+    key = runtime.keys.authenticate(f"Bearer {presented}")
+    if key is None or runtime.sessions is None:
+        return _login_form(page, 401, page.text["login_failed"])
+    page.audit["key_id"] = key.id
+    response = RedirectResponse(f"{page.base}/", status_code=303)
+    session = runtime.sessions.issue(key)
+    set_cookie(response, request, SESSION_COOKIE, session, runtime.sessions.lifetime_s, "/")
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/ui")
     return response
 
 
-# ---- headers on every answer ---------------------------------------------------------------
-class SecurityHeaders:
-    """CSP, no sniffing, no framing, no referrer; pages never cached (they hold data)."""
+async def logout(request: Request) -> Response:
+    """End the session: on the server (``Sessions.sign_out``) and in the browser. A POST
+    with the CSRF token, so no other site can do it."""
+    page = _page(request)
+    try:
+        form = await _form(request)
+        token = str(form.get("csrf") or "")
+    except BadFormError:
+        token = ""
+    sessions = page.runtime.sessions
+    if page.key is not None and not sessions.csrf_ok(page.session, token):
+        return message_page(page, 403, page.text["error_title"], page.text["csrf_failed"])
+    if page.session is not None:
+        # server-side too: the cookie, replayed from anywhere, opens nothing afterwards
+        await run_in_threadpool(sessions.sign_out, page.session)
+    response = RedirectResponse(f"{page.base}/login?signed_out=1", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
+    return response
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        static = "/static/" in scope["path"]
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                present = {name.lower() for name, _ in headers}
-                extra = {
-                    b"content-security-policy": PAGE_CSP.encode(),
-                    b"x-content-type-options": b"nosniff",
-                    b"x-frame-options": b"DENY",
-                    b"referrer-policy": b"no-referrer",
-                    b"cache-control": b"max-age=3600" if static else b"no-store",
-                }
-                headers += [(k, v) for k, v in extra.items() if k not in present]
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
+async def _key_file_broken(request: Request, _: Exception) -> Response:
+    """While the key file cannot be read no key works: say so (503), on any page."""
+    lang = choose_lang(
+        request.query_params.get("lang"),
+        request.cookies.get(LANG_COOKIE),
+        request.headers.get("accept-language"),
+    )
+    base = request.scope.get("root_path", "").rstrip("/")
+    page = Page(request, request.app.state.runtime, None, None, lang, base)
+    return message_page(page, 503, page.text["error_title"], KEY_FILE_BROKEN)
 
 
 def create_ui_app() -> Starlette:
     """The ``/ui`` app; ``app.state.runtime`` is set by the service once it has loaded."""
     routes = [
-        Route("/", guarded("/ui/", flagged_page)),
-        Route("/teams/{team_id}", guarded("/ui/teams/{team_id}", team_page)),
-        Route("/model", guarded("/ui/model", model_page)),
-        Route("/export.csv", guarded("/ui/export.csv", export_csv)),
-        Route("/report.html", guarded("/ui/report.html", report_html)),
+        Route("/", guarded(flagged_page)),
+        # any text is a team id (the contract asks only for a non-blank string), "/" too
+        Route("/teams/{team_id:path}", guarded(team_page)),
+        Route("/model", guarded(model_page)),
+        Route("/export.csv", guarded(export_csv)),
+        Route("/report.html", guarded(report_html)),
         Route("/login", login, methods=["GET", "POST"]),
         Route("/logout", logout, methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    app = Starlette(routes=routes)
+    app = Starlette(routes=routes, exception_handlers={KeyFileError: _key_file_broken})
+    # /ui/model/ is an unknown page (404), not a redirect to a URL built from Host
+    app.router.redirect_slashes = False
     app.state.templates = _environment()
-    app.add_middleware(SecurityHeaders)
     return app
 
 

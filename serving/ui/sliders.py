@@ -14,7 +14,7 @@ from typing import Any
 
 from features.catalogue import FEATURES, FeatureSpec
 from models.driver_texts import label_for
-from models.explanations import MIN_TEAM_FOR_FIGURES
+from models.explanations import hidden_for_small_team, is_small_team
 
 # (min, max at least, step): the range widens to twice the current value when it is higher
 RANGES: dict[str, tuple[float, float, float]] = {
@@ -94,8 +94,7 @@ def _snap(value: float, minimum: float, step: float) -> float:
 
 def sliders_for(row: dict[str, Any], lang: str) -> SliderSet:
     """The what-if sliders for one team-month's feature row (a dict of its columns)."""
-    headcount = _finite(row.get("headcount"))
-    small = headcount is None or headcount < MIN_TEAM_FOR_FIGURES
+    small = is_small_team(_finite(row.get("headcount")))
     suppressed = bool(row.get("survey_suppressed"))
     sliders: list[Slider] = []
     hidden_small: list[str] = []
@@ -104,7 +103,7 @@ def sliders_for(row: dict[str, Any], lang: str) -> SliderSet:
         if spec.survey_derived and suppressed:
             hidden_suppressed.append(spec.name)
             continue
-        if spec.per_member and small:
+        if small and hidden_for_small_team(spec):
             hidden_small.append(spec.name)
             continue
         current = _finite(row.get(spec.name))

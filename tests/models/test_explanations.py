@@ -198,3 +198,17 @@ def test_every_feature_has_a_readable_label(lang: str) -> None:
     for name in NAMES:
         label = LABELS[name]
         assert (label.en if lang == "en" else label.ja).strip()
+
+
+def test_small_teams_get_no_total_a_per_member_figure_follows_from() -> None:
+    # given a team of 2 whose weekly volume (a total) is a main reason
+    row = team_row(headcount=2.0, volume_weekly_mean_4w=900.0, volume_per_member=450.0)
+    previous = team_row(headcount=2.0, volume_weekly_mean_4w=600.0, month="2026-09")
+    contributions = points(volume_weekly_mean_4w=0.2, headcount=0.1)
+    (result,) = explain_team_months(
+        row, previous, np.array([0.5]), contributions, FEATURES, BANDS, 1
+    )
+    # then the total is given without figures: total / headcount would be the per-member one
+    driver = next(d for d in result["drivers"] if d["feature"] == "volume_weekly_mean_4w")
+    assert driver["value"] is None and driver["previous"] is None
+    assert "900" not in driver["text"] and "600" not in driver["text"]

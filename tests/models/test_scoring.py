@@ -153,3 +153,16 @@ def test_changes_are_parsed_from_feature_equals_value() -> None:
         parse_changes(["overtime_mean_hours"])
     with pytest.raises(WhatIfRefused, match="not a number"):
         parse_changes(["overtime_mean_hours=lots"])
+
+
+def test_per_member_what_ifs_of_small_teams_are_refused(bundle: ModelBundle) -> None:
+    # given a team of 3 (its per-member figures are never shown)
+    row = team_months(1, seed=11)
+    row["headcount"] = 3.0
+    # when a per-member figure is changed, then it is refused, naming the feature: the risk
+    # moving with the figure would reveal it
+    with pytest.raises(WhatIfRefused, match="under 5 members") as refused:
+        what_if(bundle, row, None, {"overtime_mean_hours": 20.0}, BANDS)
+    assert refused.value.feature == "overtime_mean_hours"
+    # and a change that is not per member is answered
+    assert what_if(bundle, row, None, {"backlog_growth_4w": 0.0}, BANDS).after["risk"] is not None

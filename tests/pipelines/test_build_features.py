@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -141,3 +143,27 @@ def test_months_cached_with_other_feature_definitions_are_rebuilt(
     second = run_features(load_settings())
     # then nothing stale is reused
     assert second.reused == [] and second.built == first.months
+
+
+def test_a_csv_export_holds_no_cell_that_excel_would_run(
+    data_dir: Path, world: Tables, tmp_path: Path
+) -> None:
+    # given a snapshot in which a team's id is a formula (the contract allows any text)
+    first = str(world.teams["team_id"].iloc[0])
+    frames = {
+        name: frame.assign(team_id=frame["team_id"].replace({first: "=1+1"}))
+        if "team_id" in frame
+        else frame
+        for name, frame in world.present().items()
+    }
+    _ingest(data_dir, Tables(**frames))
+    target = tmp_path / "features.csv"
+    # when the month is exported as CSV for people
+    result = CliRunner().invoke(
+        features_command, ["--month", "2025-03", "--export", str(target)], catch_exceptions=False
+    )
+    # then the id is written as text, and no cell starts a formula
+    assert result.exit_code == 0, result.output
+    cells = [c for row in csv.reader(io.StringIO(target.read_text("utf-8-sig"))) for c in row]
+    assert "'=1+1" in cells
+    assert not [c for c in cells if c.startswith(("=", "+", "@", "\t", "\r"))]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -63,3 +65,31 @@ def test_commands_do_not_print_third_party_warnings() -> None:
     # then it answers without PySpark's warning about pandas 3 on stderr
     assert done.returncode == 0, done.stderr
     assert "Warning" not in done.stderr, done.stderr
+
+
+def test_commands_keep_the_data_dir_private(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, export_dir: Path
+) -> None:
+    # given a data dir that an earlier version left readable by everyone
+    data = tmp_path / "data"
+    data.mkdir(mode=0o755)
+    data.chmod(0o755)
+    monkeypatch.setenv("ERISK_DATA_DIR", str(data))
+    umask_before = _umask()
+    # when an export of raw HR data is ingested
+    assert main(["ingest", str(export_dir)]) == 0
+    # then the data dir and every folder in it are 0700, every file 0600
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    paths = list(data.rglob("*"))
+    assert any(p.suffix == ".parquet" for p in paths)
+    for path in paths:
+        expected = 0o700 if path.is_dir() else 0o600
+        assert stat.S_IMODE(path.stat().st_mode) == expected, path
+    # and the process's own umask is left as it was (tests call main() in-process)
+    assert _umask() == umask_before
+
+
+def _umask() -> int:
+    current = os.umask(0o077)
+    os.umask(current)
+    return current

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import replace
 
 import pandas as pd
+import pytest
 
 from pipelines.hr_report import HrReport, render_csv, render_html
 
@@ -106,3 +108,18 @@ def test_csv_opens_in_japanese_excel() -> None:
     assert [row[0] for row in rows[1:]] == ["T1", "T2", "T3"]
     assert rows[1][2:6] == ["経理", "0.5500", "高", "業務負荷の緩和"]
     assert rows[3][5] == ""
+
+
+def test_the_console_list_shows_markup_in_names_as_text(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipelines.report import _print_flagged
+
+    # given a flagged team whose name is console markup (names come from the export)
+    monkeypatch.setenv("COLUMNS", "300")
+    name = "[link=http://evil.example]x[/link]"
+    flagged = replace(report("en"), results=[result("T1", 0.55, "high", name=name)])
+    # when the console list is printed
+    _print_flagged(flagged, wrote=[])
+    # then the name is printed as it is, not turned into a link
+    assert name in capsys.readouterr().out

@@ -34,3 +34,21 @@ def test_settings_are_frozen() -> None:
     settings = load_settings()
     with pytest.raises(pydantic.ValidationError):
         settings.data_dir = Path("elsewhere")  # type: ignore[misc]
+
+
+def test_the_hardening_settings_default_and_refuse_bad_values(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pipelines.cli import main
+
+    # given no hardening variables, then the cookie follows the connection and sign-outs
+    # live in the data dir
+    for name in ("ERISK_COOKIE_SECURE", "ERISK_SIGNED_OUT_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    settings = load_settings()
+    assert settings.cookie_secure == "auto" and settings.signed_out_file is None
+    # when a setting has a value it does not take, then a command says which, exit 2
+    monkeypatch.setenv("ERISK_COOKIE_SECURE", "yes")
+    assert main(["snapshots"]) == 2
+    err = capsys.readouterr().err
+    assert "ERISK_COOKIE_SECURE" in err and "always" in err and "Traceback" not in err

@@ -7,6 +7,7 @@ import pytest
 
 from tests.pipelines.conftest import World, world  # noqa: F401
 from tests.serving.live_server import Server, start_server
+from tests.serving.ui.pages import browsers  # noqa: F401
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from tests.pipelines.conftest import World
+from tests.serving.hostile_world import HostileWorld, write_hostile_world
 
 REPO = Path(__file__).resolve().parents[2]
 READY_SECONDS = 90
@@ -40,6 +41,9 @@ class Server:
     months: list[str]
     features: dict[str, dict[str, object]]
     department_of: dict[str, str]
+    data_dir: Path
+    hostile: HostileWorld
+    pid: int
 
     def get(self, path: str, key: str | None = None, **params: object) -> httpx.Response:
         return httpx.get(self.url + path, headers=_auth(key), params=params, timeout=30)
@@ -79,17 +83,23 @@ def _wait_ready(url: str, child: subprocess.Popen[bytes], log: Path) -> float:
 
 
 def start_server(world: World, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """Score the world's last two months, create keys, start the service, stop it after."""
+    """Ingest the world's export with hostile names into a data dir of its own, score its
+    last two months, ingest a later export in which a team moved department (not
+    re-scored), create keys, start the service, stop it after."""
     import pandas as pd
 
+    from pipelines.build_features import run_features
+    from pipelines.ingest import run_ingest
     from pipelines.score import SnapshotData, run_score
     from pipelines.settings import load_settings
     from serving.auth import create_key
 
     folder = tmp_path_factory.mktemp("serve")
+    hostile = write_hostile_world(world.export, folder / "exports")
+    data_dir = folder / "data"
     env = {
         **os.environ,
-        "ERISK_DATA_DIR": str(world.data_dir),
+        "ERISK_DATA_DIR": str(data_dir),
         "MLFLOW_TRACKING_URI": world.tracking_uri,
         "MLFLOW_DISABLE_TELEMETRY": "true",
         "ERISK_DB_URL": f"sqlite:///{folder}/scores.db",
@@ -98,16 +108,21 @@ def start_server(world: World, tmp_path_factory: pytest.TempPathFactory) -> Iter
         "ERISK_SERVE_WORKERS": "1",
         "ERISK_MAX_BODY_BYTES": "200000",
         "BENTOML_HOME": str(folder / "bentoml"),
+        # the proxy uvicorn would trust is elsewhere: test clients are plain clients
+        "FORWARDED_ALLOW_IPS": "192.0.2.1",
     }
     months = world.months[-2:]
     with pytest.MonkeyPatch.context() as patch:
         for name in ("ERISK_DATA_DIR", "MLFLOW_TRACKING_URI", "ERISK_DB_URL"):
             patch.setenv(name, env[name])
         settings = load_settings()
+        run_ingest(hostile.export, settings)
         for month in months:
             run_score(settings, month)
+        teams = pd.read_parquet(hostile.export / "teams.parquet")
+        run_ingest(hostile.moved_export, settings)
+        run_features(settings, [world.months[-3], *months])
         rows = SnapshotData(settings).features([months[-1]])
-    teams = pd.read_parquet(world.export / "teams.parquet")
     departments = teams.groupby("department")["team_id"].first()
     inside_department, other_department = sorted(departments.index)[:2]
     features = {
@@ -120,6 +135,8 @@ def start_server(world: World, tmp_path_factory: pytest.TempPathFactory) -> Iter
         | {"survey_suppressed": bool(row["survey_suppressed"])}
         for _, row in rows.iterrows()
     }
+    small = features[hostile.small_team]["headcount"]
+    assert small is not None and small < 5, f"the small team has {small} members"
     keys_file = folder / "api_keys.json"
     all_key = create_key(keys_file, "all", "all")
     scoped_key = create_key(keys_file, "scoped", inside_department)
@@ -161,6 +178,9 @@ def start_server(world: World, tmp_path_factory: pytest.TempPathFactory) -> Iter
             months=months,
             features=features,
             department_of=dict(zip(teams["team_id"], teams["department"], strict=True)),
+            data_dir=data_dir,
+            hostile=hostile,
+            pid=child.pid,
         )
     finally:
         child.terminate()

@@ -145,3 +145,48 @@ def test_keys_commands_create_list_and_revoke(
     ]
     assert second == 2 and "revoked already" in capsys.readouterr().err
     assert read_keys(tmp_path / "api_keys.json")[0].revoked_at is not None
+
+
+def test_audit_lines_bound_request_fields_and_escape_line_separators(tmp_path: Path) -> None:
+    # given an audit log
+    log = AuditLog(tmp_path / "audit.log")
+    # when a request's fields are huge or hold JavaScript line separators
+    log.write(
+        key_id=None,
+        method="G" * 500,
+        route="/v1/flagged",
+        status=404,
+        team_id="T\u2028\u2029\x85",
+        department="d" * 12_000,
+        month="m" * 300,
+    )
+    log.close()
+    # then each field keeps at most 200 characters and the separators are escaped
+    raw = (tmp_path / "audit.log").read_text(encoding="utf-8")
+    assert not {"\u2028", "\u2029", "\x85"} & set(raw) and len(raw) < 1_000
+    (line,) = [json.loads(text) for text in raw.splitlines()]
+    assert line["team_id"] == "T\u2028\u2029\x85"
+    assert all(len(line[name]) <= 200 for name in ("method", "department", "month"))
+
+
+def test_a_broken_key_file_is_reported_with_where_it_broke(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # given a key file broken by a hand edit
+    from pipelines import cli
+
+    path = tmp_path / "api_keys.json"
+    create_key(path, "a", "all")
+    ring = KeyRing(path)
+    assert ring.by_id("a") is not None
+    time.sleep(0.01)
+    path.write_text(path.read_text().replace('"keys": [', '"keys": [,', 1))
+    # when the server checks a key, and an administrator lists the keys
+    monkeypatch.setitem(cli.COMMANDS, "keys", "pipelines.keys:keys_command")
+    monkeypatch.setenv("ERISK_API_KEYS_FILE", str(path))
+    with pytest.raises(KeyFileError, match="line 2"):
+        ring.by_id("a")
+    code = main(["keys", "list"])
+    # then both say the file is broken and where, instead of using the old keys
+    err = capsys.readouterr().err
+    assert code == 2 and "api_keys.json" in err and "line 2" in err and "Traceback" not in err

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
 
+from features.catalogue import FEATURES
 from tests.pipelines.conftest import World
 from tests.serving.live_server import Server, _auth
+from tests.serving.ui.pages import Browsers
 
 pytestmark = pytest.mark.slow
+SPECS = {spec.name: spec for spec in FEATURES}
 
 
 def record(server: Server, team: str) -> dict[str, object]:
@@ -311,3 +316,151 @@ def test_schemathesis_finds_no_server_error_and_conforming_responses(
     )
     # then no operation failed a check
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
+
+
+# ---- files -----------------------------------------------------------------------------
+def test_the_service_workers_create_private_files(server: Server) -> None:
+    import psutil
+
+    # given the running service's worker processes (where the routes run)
+    children = psutil.Process(server.pid).children(recursive=True)
+    workers = [p for p in children if "_bentoml_impl.worker" in " ".join(p.cmdline())]
+    assert workers
+    # then each creates files and folders for its owner only (umask 077)
+    masks = {
+        worker.pid: re.search(r"Umask:\s+(\d+)", Path(f"/proc/{worker.pid}/status").read_text())
+        for worker in workers
+    }
+    assert {pid: m.group(1) for pid, m in masks.items() if m} == dict.fromkeys(masks, "0077")
+
+
+# ---- privacy: teams under 5 members ----------------------------------------------------
+PER_MEMBER_ACTIONABLE = [spec.name for spec in FEATURES if spec.actionable and spec.per_member]
+# totals from which a per-member figure follows (total / headcount)
+DERIVABLE = {"volume_weekly_mean_4w"}
+
+
+def test_a_small_team_refuses_per_member_whatifs(server: Server) -> None:
+    # given a team of 2 (the page shows it no per-member slider)
+    small = server.hostile.small_team
+    month = server.months[-1]
+    # when each per-member figure is changed in a what-if (a binary search would bound it)
+    refused = {
+        name: server.post(
+            "/v1/whatif",
+            {"team_id": small, "month": month, "changes": {name: 19.68}},
+            server.all_key,
+        )
+        for name in PER_MEMBER_ACTIONABLE
+    }
+    # then every one is refused, naming the field, with no risk in the answer
+    for name, answer in refused.items():
+        assert answer.status_code == 400, (name, answer.text)
+        assert answer.json()["detail"][0]["loc"] == ["body", "changes", name]
+        assert "risk" not in answer.text
+    # and a change that is not per member still answers, without per-member figures or
+    # the totals they follow from
+    allowed = server.post(
+        "/v1/whatif",
+        {"team_id": small, "month": month, "changes": {"backlog_growth_4w": 0.0}},
+        server.all_key,
+    )
+    assert allowed.status_code == 200, allowed.text
+    stored = server.get(f"/v1/teams/{small}/risk", server.all_key).json()["result"]
+    for result in (allowed.json()["before"], allowed.json()["after"], stored):
+        for driver in result["drivers"]:
+            if driver["feature"] in DERIVABLE or SPECS[driver["feature"]].per_member:
+                assert driver["value"] is None and driver["previous"] is None, driver
+
+
+# ---- scope -----------------------------------------------------------------------------
+def test_a_scoped_key_sees_no_other_department_statistics(server: Server) -> None:
+    # given the model card as a key for every department sees it
+    full = server.get("/v1/model", server.all_key).json()["model_card"]
+    others = sorted(set(server.department_of.values()) - {server.scoped_department})
+    assert any(f"| department | {d} |" in full for d in others)
+    # when a key for one department asks for the model
+    scoped = server.get("/v1/model", server.scoped_key).json()
+    # then no other department's row (rows, positives, AUC, mean risk, event rate) is in it
+    for department in others:
+        assert f"| {department} |" not in scoped["model_card"], department
+    # nor its own: with the organisation-wide totals they would give the sum of the others
+    assert "| department |" not in scoped["model_card"]
+    assert (
+        "| size_band |" in scoped["model_card"] and "every department only" in scoped["model_card"]
+    )
+
+
+def test_scope_follows_each_scored_month_after_a_team_moves(server: Server) -> None:
+    from serving.auth import create_key
+
+    # given a team scored in the old department, then moved in a newer export (not re-scored)
+    moved, new_department = server.hostile.moved_team, server.hostile.moved_to
+    old_key = server.scoped_key
+    assert server.department_of[moved] == server.scoped_department
+    new_key = create_key(server.keys_file, "moved-to", new_department)
+    for month in server.months:
+        # when each key asks for the team in a scored month, every route
+        old = server.get(f"/v1/teams/{moved}/risk", old_key, month=month)
+        new = server.get(f"/v1/teams/{moved}/risk", new_key, month=month)
+        new_list = server.get("/v1/flagged", new_key, month=month).json()["results"]
+        whatif = {"team_id": moved, "month": month, "changes": {"backlog_growth_4w": 0.0}}
+        new_whatif = server.post("/v1/whatif", whatif, new_key)
+        old_whatif = server.post("/v1/whatif", whatif, old_key)
+        score = {"records": [{"team_id": moved, "month": month}]}
+        new_score = server.post("/v1/score", score, new_key)
+        old_score = server.post("/v1/score", score, old_key)
+        # then the month's scored department decides, the same way everywhere
+        assert old.status_code == 200, (month, old.text)
+        assert old.json()["result"]["department"] == server.scoped_department
+        assert [h["month"] for h in old.json()["history"]] == server.months[
+            : len(old.json()["history"])
+        ]
+        assert new.status_code == 404 and new_whatif.status_code == 404, month
+        assert new_score.status_code == 404, month
+        assert moved not in {r["team_id"] for r in new_list}
+        assert old_whatif.status_code == 200, old_whatif.text
+        assert old_whatif.json()["before"]["department"] == server.scoped_department
+        assert old_score.json()["results"][0]["department"] == server.scoped_department
+
+
+# ---- every team id the contract accepts ------------------------------------------------
+def test_every_team_id_the_contract_accepts_has_its_api_view(server: Server) -> None:
+    for team in server.hostile.ids.values():
+        # given a team id with characters a URL or a spreadsheet treats specially
+        quoted = quote(team, safe="")
+        # when it is asked for on every team route
+        risk = server.get(f"/v1/teams/{quoted}/risk", server.all_key)
+        whatif = server.post(
+            "/v1/whatif",
+            {"team_id": team, "month": server.months[-1], "changes": {"backlog_growth_4w": 0}},
+            server.all_key,
+        )
+        score = server.post("/v1/score", {"records": [record(server, team)]}, server.all_key)
+        # then each answers for that team
+        assert risk.status_code == 200, (team, risk.text)
+        assert risk.json()["result"]["team_id"] == team
+        assert whatif.status_code == 200 and whatif.json()["team_id"] == team, whatif.text
+        assert score.status_code == 200 and score.json()["results"][0]["team_id"] == team
+
+
+def test_a_broken_key_file_is_reported_not_silently_ignored(
+    server: Server, browsers: Browsers
+) -> None:
+    # given a key file that an administrator edited by hand and broke, and a signed-in page
+    good = server.keys_file.read_text()
+    page = browsers(server.all_key)
+    assert server.get("/v1/model", server.all_key).status_code == 200
+    try:
+        server.keys_file.write_text(good.replace('"keys": [', '"keys": [,', 1))
+        # when a request comes in, to the API or the page
+        answer = server.get("/v1/model", server.all_key)
+        listing = page.get("/ui/")
+        # then the service refuses with a server-side error that says why, not the old keys
+        assert answer.status_code == 503, answer.text
+        assert "key file" in answer.json()["error"]
+        assert listing.status_code == 503 and "key file" in listing.text
+    finally:
+        server.keys_file.write_text(good)
+    assert server.get("/v1/model", server.all_key).status_code == 200
+    assert page.get("/ui/").status_code == 200

@@ -1,5 +1,4 @@
-"""Page tests share the live server of ``tests/serving``; clients and browsers are closed
-after each test."""
+"""Page tests share the live server and the signed-in clients of ``tests/serving``;
+browsers are closed after each test."""
 
 from tests.serving.ui.browser import chromium, english, japanese  # noqa: F401
-from tests.serving.ui.pages import browsers  # noqa: F401

@@ -181,3 +181,32 @@ def test_axe_finds_no_accessibility_violation_on_any_page(
         assert found == dict.fromkeys(found, ""), found
     finally:
         context.close()
+
+
+def test_the_api_docs_page_loads_nothing_from_another_origin(
+    server: Server, chromium: Browser
+) -> None:
+    # given a browser signed in to the HR page (its session cookie is on this origin)
+    context = chromium.new_context(locale="en-GB")
+    try:
+        page = context.new_page()
+        sign_in(page, server, server.all_key)
+        requested: list[str] = []
+        problems: list[str] = []
+        page.on("request", lambda request: requested.append(request.url))
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        # when the API docs page at / is opened
+        answer = page.goto(f"{server.url}/")
+        # then it shows the /v1 routes from local files only, under a CSP without inline script
+        assert answer is not None and answer.status == 200
+        expect(page.get_by_text("/v1/whatif").first).to_be_visible()
+        page.screenshot(path=screenshot_path("api-docs"), full_page=False)
+        others = [url for url in requested if not url.startswith(server.url + "/")]
+        assert others == [], others
+        csp = answer.headers["content-security-policy"]
+        script = next(part for part in csp.split(";") if part.strip().startswith("script-src"))
+        assert script.split()[1:] == ["'self'"], csp
+        assert problems == [], problems
+    finally:
+        context.close()

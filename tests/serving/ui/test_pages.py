@@ -4,8 +4,10 @@ downloads and headers (the browser test drives the same pages in Chromium)."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
+from urllib.parse import quote
 
 import pytest
 
@@ -192,15 +194,16 @@ def test_every_page_is_audited_and_locked_down(server: Server, browsers: Browser
     team = browser.get(f"/ui/teams/{server.inside_team}")
     browser.get(f"/ui/teams/{server.outside_team}")
     browser.get("/ui/static/app.css")
-    # then one line per data page (none for the stylesheet), with the route template
+    # then one line per request (the stylesheet's too), with the route template
     lines = server.audit()[before:]
     assert [(line["route"], line["status"]) for line in lines] == [
         ("/ui/", 200),
         ("/ui/teams/{team_id}", 200),
         ("/ui/teams/{team_id}", 404),
+        ("/ui/static/{path}", 200),
     ]
     assert lines[0]["month"] == server.months[0] and lines[1]["team_id"] == server.inside_team
-    assert all(line["key_id"] == "scoped" for line in lines)
+    assert all(line["key_id"] == "scoped" for line in lines[:3])
     # and pages carry a strict CSP, are never cached, and load nothing from elsewhere
     headers = team.headers
     assert "script-src 'self'" in headers["content-security-policy"]
@@ -225,3 +228,132 @@ def test_the_model_panel_says_scores_support_people(server: Server, browsers: Br
     assert page.status_code == 200
     assert "never trigger anything by themselves" in page.text
     assert "Ranking quality (ROC AUC)" in page.text and "Model card" in page.text
+
+
+# ---- CSV cells that Excel would run ----------------------------------------------------
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cells(content: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+
+
+def test_no_csv_cell_starts_a_formula_in_the_download_or_the_batch_reports(
+    server: Server, browsers: Browsers
+) -> None:
+    # given teams named =HYPERLINK(...), @SUM(...), +SUM(...) and a team whose id is =1+1
+    browser = browsers(server.all_key)
+    month = server.months[-1]
+    # when the month is downloaded from the page and read from the batch job's reports
+    download = browser.get("/ui/export.csv", params={"month": month, "lang": "en"})
+    assert download.status_code == 200
+    reports = sorted((server.data_dir / "reports").rglob("*.csv"))
+    assert reports
+    # then no cell starts with a character that makes Excel evaluate it...
+    for name, content in [("download", download.content)] + [
+        (p.name, p.read_bytes()) for p in reports
+    ]:
+        cells = [cell for row in csv_cells(content) for cell in row]
+        assert not [c for c in cells if c.startswith(FORMULA_STARTS)], name
+    # ...and the hostile text is still there, shown as text
+    cells = {cell for row in csv_cells(download.content) for cell in row}
+    assert "'=1+1" in cells and "'@SUM(1+1)" in cells
+    assert any(c.startswith("'=HYPERLINK(") for c in cells)
+
+
+# ---- scope -----------------------------------------------------------------------------
+def test_the_model_page_shows_a_scoped_key_no_other_department(
+    server: Server, browsers: Browsers
+) -> None:
+    browser = browsers(server.scoped_key)
+    page = browser.get("/ui/model", params={"lang": "en"})
+    assert page.status_code == 200
+    for department in set(server.department_of.values()) - {server.scoped_department}:
+        assert f"<td>{department}</td>" not in page.text, department
+
+
+def test_pages_and_downloads_follow_each_scored_month_after_a_team_moves(
+    server: Server, browsers: Browsers
+) -> None:
+    from serving.auth import create_key
+
+    # given a team scored in the scoped key's department, then moved (not re-scored)
+    moved = server.hostile.moved_team
+    new_key = create_key(server.keys_file, "page-moved-to", server.hostile.moved_to)
+    old, new = browsers(server.scoped_key), browsers(new_key)
+    month = server.months[-1]
+    # when each key opens the team, the list and the downloads of the scored month
+    answers = {
+        name: (
+            browser.get(f"/ui/teams/{moved}", params={"month": month}),
+            browser.get("/ui/export.csv", params={"month": month}),
+            browser.get("/ui/report.html", params={"month": month}),
+            browser.get("/ui/", params={"month": month}),
+        )
+        for name, browser in (("old", old), ("new", new))
+    }
+    # then the old department has it everywhere and the new one nowhere
+    team, csv_file, report, listing = answers["old"]
+    assert team.status_code == 200 and moved in csv_file.text
+    team, csv_file, report, listing = answers["new"]
+    assert team.status_code == 404
+    for answer in (csv_file, report, listing):
+        assert answer.status_code == 200 and moved not in answer.text
+
+
+def test_every_team_id_the_contract_accepts_has_its_page(
+    server: Server, browsers: Browsers
+) -> None:
+    browser = browsers(server.all_key)
+    listing = browser.get("/ui/export.csv")
+    for team in server.hostile.ids.values():
+        # when the team page of an id with URL and spreadsheet characters is opened
+        page = browser.get(f"/ui/teams/{quote(team, safe='')}")
+        # then it is that team's page, its id shown as text
+        assert page.status_code == 200, (team, page.text[:300])
+        assert html.escape(team) in page.text
+    assert listing.status_code == 200
+
+
+# ---- sessions --------------------------------------------------------------------------
+def test_a_signed_out_cookie_is_refused_everywhere(server: Server, browsers: Browsers) -> None:
+    # given a signed-in page, its cookie and its CSRF token
+    browser = browsers(server.all_key)
+    token = page_token(browser.get("/ui/"))
+    cookie = {"erisk_session": browser.cookies["erisk_session"]}
+    # when HR signs out
+    assert browser.post("/ui/logout", data={"csrf": token}).status_code == 303
+    # then the old cookie, replayed by anyone, opens nothing: pages, reads or writes
+    replay = browsers()
+    replay.cookies.update(cookie)
+    page = replay.get("/ui/")
+    read = replay.get(f"/v1/teams/{server.inside_team}/risk")
+    write = replay.post(
+        "/v1/whatif",
+        json={
+            "team_id": server.inside_team,
+            "month": server.months[-1],
+            "changes": {"overtime_mean_hours": 5},
+        },
+        headers={"X-CSRF-Token": token},
+    )
+    assert page.status_code == 303 and page.headers["location"].startswith("/ui/login")
+    assert read.status_code == 401 and write.status_code == 401
+    # and signing in again gives a new session that works
+    again = browsers(server.all_key)
+    assert again.get("/ui/").status_code == 200
+
+
+def test_the_cookie_is_not_secure_because_a_client_says_https(
+    server: Server, browsers: Browsers
+) -> None:
+    # given a client (not a trusted proxy) that claims the page was reached over HTTPS
+    browser = browsers()
+    browser.headers["X-Forwarded-Proto"] = "https"
+    # when it signs in over plain HTTP
+    answer = sign_in(browser, server.all_key)
+    # then the Secure flag follows the service's setting, not the client's header
+    cookie = next(
+        c for c in answer.headers.get_list("set-cookie") if c.startswith("erisk_session=")
+    )
+    assert "secure" not in {part.strip().lower() for part in cookie.split(";")}

@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from serving.auth import KeyRing, create_key, revoke_key
-from serving.ui.session import Sessions, lifetime_from_env, load_secret
+from serving.ui.session import (
+    DEFAULT_LIFETIME_S,
+    Sessions,
+    SignedOut,
+    cookie_secure,
+    lifetime_from_env,
+    load_secret,
+)
 
 
 @pytest.fixture
@@ -122,3 +129,57 @@ def test_the_session_lifetime_comes_from_the_environment(monkeypatch: pytest.Mon
     assert lifetime_from_env() == 1800
     monkeypatch.setenv("ERISK_SESSION_HOURS", "soon")
     assert lifetime_from_env() == 8 * 3600
+
+
+def test_a_signed_out_session_is_refused_by_every_worker_and_after_a_restart(
+    ring: tuple[KeyRing, Path], tmp_path: Path
+) -> None:
+    # given two workers sharing the secret and the sign-out list, and two sessions of a key
+    keys, _ = ring
+    path = tmp_path / "data" / "signed_out_sessions"
+    one = Sessions(b"s" * 32, signed_out=SignedOut(path))
+    two = Sessions(b"s" * 32, signed_out=SignedOut(path))
+    key = keys.by_id("hr-team")
+    assert key is not None
+    cookie, other = one.issue(key, now=1_000), one.issue(key, now=1_000)
+    assert cookie != other and two.key_for(cookie, keys, now=1_001) is not None
+    # when one worker signs the first session out
+    one.sign_out(cookie, now=1_001)
+    # then the other worker, and a worker started later, refuse it; the other session lives
+    restarted = Sessions(b"s" * 32, signed_out=SignedOut(path))
+    assert two.key_for(cookie, keys, now=1_002) is None
+    assert restarted.key_for(cookie, keys, now=1_002) is None
+    assert two.key_for(other, keys, now=1_002) is not None
+    # and the list is private and forgets sessions once they would have expired anyway
+    assert path.stat().st_mode & 0o777 == 0o600
+    later = 1_000 + DEFAULT_LIFETIME_S + 1
+    for _ in range(SignedOut.COMPACT_AFTER + 1):
+        one.sign_out(one.issue(key, now=later), now=later)
+    assert cookie.split(".")[2] not in path.read_text()
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["a.\u00b2.b", "a.\u00b2.b.c", "a.1\u0663.b.c", "a." + "9" * 400 + ".b.c", "...", "a.b.c.d.e"],
+)
+def test_a_cookie_with_odd_digits_or_parts_is_refused_not_an_error(
+    ring: tuple[KeyRing, Path], value: str
+) -> None:
+    keys, _ = ring
+    assert Sessions(b"s" * 32).key_for(value, keys) is None
+
+
+@pytest.mark.parametrize(
+    ("setting", "scheme", "secure"),
+    [
+        ("auto", "http", False),
+        ("auto", "https", True),
+        ("always", "http", True),
+        ("never", "https", False),
+    ],
+)
+def test_the_secure_flag_follows_the_setting_and_the_connection(
+    setting: str, scheme: str, secure: bool
+) -> None:
+    # the connection's scheme is what the ASGI server saw (TLS, or a trusted proxy's header)
+    assert cookie_secure(setting, scheme) is secure  # type: ignore[arg-type]
