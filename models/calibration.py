@@ -1,8 +1,14 @@
-"""Platt scaling on the booster's raw log-odds: calibrated logit = a * raw_logit + b.
+"""Calibration on the booster's raw log-odds: calibrated logit = a * raw_logit + b.
 
 Chosen because it is easy to explain: a team's per-feature SHAP contributions (log-odds)
 scale by the same ``a`` after calibration, so drivers stay additive on the calibrated logit.
-Fitted with scikit-learn's ``LogisticRegression`` on a held-out time slice.
+
+One procedure for every backtest fold and the shipped model alike (:func:`anchored`): the
+slope ``a`` from a Platt fit on the held-out time slice (or 1 where that slice cannot carry
+a positive slope), and the level ``b`` set so that the mean risk over the last 24 labelled
+months equals their event rate. A level fitted to the last few months alone chased their
+noise: on a 60-team world a retrain with another booster seed moved the share of teams at
+medium or above from 22 % to 89 %.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ logger = logging.getLogger(__name__)
 
 # Nearly unpenalised: with two parameters and thousands of rows, regularisation only biases.
 _INVERSE_PENALTY = 1e6
+ANCHOR_MONTHS = 24  # the level is anchored to the event rate of this many labelled months
 
 
 @dataclass(frozen=True)
@@ -93,3 +100,34 @@ def level_only(raw_logit: np.ndarray, label: np.ndarray) -> PlattCalibration:
 
     intercept = brentq(excess, -50.0, 50.0)
     return PlattCalibration(slope=1.0, intercept=float(intercept), method="level")
+
+
+def fitted_slope(raw_logit: np.ndarray, label: np.ndarray) -> float:
+    """The Platt slope on a held-out slice, or 1 where the slice has one class or gives a
+    slope that is not positive (it would flatten or reverse the ranking)."""
+    calibration = fit_platt(raw_logit, label)
+    return calibration.slope if calibration.method == "platt" else 1.0
+
+
+def anchored(slope: float, anchor_raw: np.ndarray, anchor_label: np.ndarray) -> PlattCalibration:
+    """``slope`` kept, and the intercept that makes the mean probability over the anchor rows
+    (the last 24 labelled months) their event rate: a long-run level, not the last months'."""
+    from scipy.optimize import brentq
+
+    raw = slope * np.asarray(anchor_raw, dtype=np.float64)
+    rate = float(np.mean(anchor_label)) if len(anchor_label) else 0.0
+    if not 0.0 < rate < 1.0:
+        logger.warning("anchor months hold one class only; the level is left at 0")
+        return PlattCalibration(slope=slope, intercept=0.0, method="anchored")
+
+    def excess(shift: float) -> float:
+        return float(np.mean(1.0 / (1.0 + np.exp(-(raw + shift))))) - rate
+
+    intercept = brentq(excess, -60.0, 60.0)
+    return PlattCalibration(slope=float(slope), intercept=float(intercept), method="anchored")
+
+
+def anchor_months(months: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """The last ``ANCHOR_MONTHS`` of ``months`` (all of them when fewer)."""
+    ordered = sorted(set(months))
+    return tuple(ordered[-ANCHOR_MONTHS:])

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
-from typing import Literal
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -26,39 +25,14 @@ import pandas as pd
 from features.catalogue import FeatureSpec
 from models.driver_texts import Lang, driver_text
 from models.interventions import InterventionCatalogue, load_catalogue
+from models.review import SCORED, Band, BandRules, history_status
 
-Band = Literal["low", "medium", "high"]
 FAMILY_INTERVENTION: dict[str, str] = {"demands": "buffer", "resources": "recognition"}
 NOT_A_REASON: frozenset[str] = frozenset({"department"})
 MIN_TEAM_FOR_FIGURES = 5
 # totals that give a per-member figure once divided by the headcount (weekly volume / members
 # = volume per member): hidden, like the per-member figures, for teams under 5 members
 PER_MEMBER_TOTALS: frozenset[str] = frozenset({"volume_weekly_mean_4w"})
-
-
-@dataclass(frozen=True)
-class BandThresholds:
-    """Risk at or above ``high`` is high, at or above ``medium`` medium; chosen on the backtest."""
-
-    medium: float
-    high: float
-    medium_precision: float | None = None
-    high_precision: float | None = None
-    base_rate: float | None = None
-
-    def band(self, risk: float) -> Band:
-        if risk >= self.high:
-            return "high"
-        if risk >= self.medium:
-            return "medium"
-        return "low"
-
-    def as_dict(self) -> dict[str, float | None]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, payload: Mapping[str, float | None]) -> BandThresholds:
-        return cls(**payload)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -73,58 +47,6 @@ class FlagRule:
 
 
 DEFAULT_FLAG_RULE = FlagRule()
-
-
-def choose_band_thresholds(
-    label: np.ndarray,
-    risk: np.ndarray,
-    high_lift: float = 3.0,
-    medium_lift: float = 1.5,
-    high_max_share: float = 0.05,
-    medium_max_share: float = 0.2,
-    min_support: int = 20,
-) -> BandThresholds:
-    """Lowest thresholds whose teams at or above them meet a precision target.
-
-    The targets are stated as lift over the backtest's base rate (precision of a random
-    pick): ``high`` teams must be positive at least ``high_lift`` times as often as a random
-    team, ``medium`` ones ``medium_lift`` times. Lift travels across customers whose event
-    rates differ, where a fixed precision would not. HR can act on a few teams only, so the
-    high band holds at most ``high_max_share`` of the backtest's team-months and high plus
-    medium at most ``medium_max_share``. Scanned on out-of-fold predictions: ranking
-    team-months by risk, each threshold is the risk of the largest top-``k`` group
-    (``min_support <= k <= cap``) still at its target. A target never met leaves the band at
-    the top ``min_support`` team-months, and the achieved precision shows it.
-    """
-    label = np.asarray(label, dtype=np.float64)
-    risk = np.asarray(risk, dtype=np.float64)
-    if len(label) == 0:
-        raise ValueError("no backtest predictions to choose band thresholds from")
-    base_rate = float(label.mean())
-    order = np.argsort(-risk, kind="stable")
-    sorted_risk, sorted_label = risk[order], label[order]
-    precision = np.cumsum(sorted_label) / np.arange(1, len(label) + 1)
-    support = min(min_support, len(label))
-    eligible = np.arange(1, len(label) + 1) >= support
-
-    ranks = np.arange(1, len(label) + 1)
-
-    def threshold(lift: float, max_share: float) -> tuple[float, float]:
-        target = min(0.95, lift * base_rate)
-        within_cap = ranks <= max(support, int(max_share * len(label)))
-        meets = np.flatnonzero(eligible & within_cap & (precision >= target))
-        k = meets[-1] if meets.size else support - 1
-        return float(sorted_risk[k]), float(precision[k])
-
-    high, high_achieved = threshold(high_lift, high_max_share)
-    medium, medium_achieved = threshold(medium_lift, medium_max_share)
-    return BandThresholds(
-        medium=min(medium, high),
-        high=high,
-        medium_precision=round(medium_achieved, 4),
-        high_precision=round(high_achieved, 4),
-        base_rate=round(base_rate, 4),
-    )
 
 
 def probability_contributions(
@@ -177,7 +99,7 @@ def explain_team_months(
     risk: np.ndarray,
     contributions: pd.DataFrame,
     specs: Sequence[FeatureSpec],
-    bands: BandThresholds,
+    bands: BandRules,
     model_version: int | str | None,
     lang: Lang = "en",
     rule: FlagRule = DEFAULT_FLAG_RULE,
@@ -212,7 +134,7 @@ def explain_records(
     points: np.ndarray,
     names: Sequence[str],
     specs: Sequence[FeatureSpec],
-    bands: BandThresholds,
+    bands: BandRules,
     model_version: int | str | None,
     lang: Lang = "en",
     rule: FlagRule = DEFAULT_FLAG_RULE,
@@ -242,7 +164,8 @@ def explain_records(
         usable = {
             name: weights[column] for column, name, survey in reasons if not (suppressed and survey)
         }
-        band = bands.band(float(risk[position]))
+        status = history_status(row.get("history_months"))
+        band = bands.band(float(risk[position])) if status == SCORED else "low"
         flags = _flags(usable, by_name, band, rule)
         prior = previous.get(str(row["team_id"]))
         drivers = _drivers(row, prior, usable, by_name, small_team, lang, rule.top_drivers)
@@ -263,6 +186,10 @@ def explain_records(
                 "risk": round(float(risk[position]), 4),
                 "band": band,
                 "flags": flags,
+                "rank": None,
+                "lift": round(bands.lift(float(risk[position])), 2),
+                "review": False,
+                "status": status,
                 "drivers": drivers,
                 "actions": actions,
                 "model_version": version,

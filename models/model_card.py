@@ -8,6 +8,8 @@ from typing import Any
 
 import pandas as pd
 
+from models.recipes import Choice
+
 
 def _number(value: Any, digits: int = 3) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -65,6 +67,30 @@ def _ceiling_lines(method: str | None, intervals: pd.DataFrame) -> list[str]:
     ]
 
 
+def _choice_lines(choice: Choice | None) -> list[str]:
+    """Which recipe was shipped, why, and every candidate's backtest figures."""
+    if choice is None:
+        return []
+    lines = [
+        "## Which model",
+        f"**{choice.words()}** Shipped recipe: `{choice.shipped}`.",
+        "",
+        "Candidates (pooled out-of-time figures on all folds, and on the reported folds; each",
+        "reported fold uses the recipe that won on the folds whose labels had closed before it):",
+        "",
+        "| recipe | AUC | review-list precision | AUC, reported folds | folds it reported "
+        "| shipped |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in choice.candidates.itertuples(index=False):
+        lines.append(
+            f"| {row.recipe} | {_number(row.roc_auc)} | {_number(row.review_precision)} | "
+            f"{_number(row.roc_auc_reported_folds)} | {row.folds_chosen} | "
+            f"{'yes' if row.shipped else ''} |"
+        )
+    return [*lines, ""]
+
+
 def render_model_card(
     *,
     run_id: str,
@@ -81,6 +107,7 @@ def render_model_card(
     monotone_cost: float | None,
     seed: int,
     ceiling_method: str | None = None,
+    choice: Choice | None = None,
 ) -> str:
     """Markdown text of the card. ``headline``: one row per score (model, baselines and,
     with the truth, the two ceilings)."""
@@ -127,6 +154,7 @@ def render_model_card(
         "of the training window, separated by the same gap. No shuffling. The final model uses "
         "the same recipe with the latest months as its holdout.",
         "",
+        *_choice_lines(choice),
         "## Metrics (pooled out-of-fold)",
         *score_lines,
         "",

@@ -21,7 +21,7 @@ import pandas as pd
 
 from models.calibration import PlattCalibration
 from models.dataset import FeatureSchema, encode_features
-from models.explanations import BandThresholds
+from models.review import BandRules
 
 if TYPE_CHECKING:
     import lightgbm as lgb
@@ -128,7 +128,7 @@ class ModelBundle:
     features: FeatureSchema
     version: str | None
     run_id: str | None
-    bands: BandThresholds | None = None
+    bands: BandRules | None = None
 
     def matrix(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The encoded float64 matrix of a team-month frame."""
@@ -186,9 +186,7 @@ def load_model_bundle(uri_or_alias: str, name: str = MODEL_NAME) -> ModelBundle:
     calibration = PlattCalibration.from_dict(json.loads(files[CALIBRATION_FILE].read_text()))
     features = FeatureSchema.from_dict(json.loads(files[FEATURES_FILE].read_text()))
     bands_files = sorted(folder.rglob(BANDS_FILE))
-    bands = (
-        BandThresholds.from_dict(json.loads(bands_files[0].read_text())) if bands_files else None
-    )
+    bands = BandRules.from_dict(json.loads(bands_files[0].read_text())) if bands_files else None
     return ModelBundle(booster, calibration, features, version, _run_id(folder), bands)
 
 

@@ -22,7 +22,6 @@ from models.driver_texts import Lang
 from models.explanations import (
     DEFAULT_FLAG_RULE,
     MIN_TEAM_FOR_FIGURES,
-    BandThresholds,
     FlagRule,
     explain_records,
     frame_records,
@@ -32,6 +31,7 @@ from models.explanations import (
     probability_points,
 )
 from models.registry import ModelBundle
+from models.review import BandRules
 
 SPECS: dict[str, FeatureSpec] = {spec.name: spec for spec in FEATURES}
 
@@ -61,7 +61,7 @@ def score_team_months(
     bundle: ModelBundle,
     rows: pd.DataFrame,
     previous: pd.DataFrame | None,
-    bands: BandThresholds,
+    bands: BandRules,
     lang: Lang = "en",
     rule: FlagRule = DEFAULT_FLAG_RULE,
 ) -> list[dict[str, object]]:
@@ -78,7 +78,7 @@ def score_team_months(
 def score_records(
     bundle: ModelBundle,
     records: Sequence[Mapping[str, object]],
-    bands: BandThresholds,
+    bands: BandRules,
     lang: Lang = "en",
     rule: FlagRule = DEFAULT_FLAG_RULE,
 ) -> list[dict[str, object]]:
@@ -100,7 +100,7 @@ def _scored(
     records: Sequence[Mapping[str, object]],
     matrix: np.ndarray,
     previous: Mapping[str, Mapping[str, object]],
-    bands: BandThresholds,
+    bands: BandRules,
     lang: Lang,
     rule: FlagRule,
 ) -> list[dict[str, object]]:
@@ -162,7 +162,7 @@ def what_if(
     row: pd.DataFrame,
     previous: pd.DataFrame | None,
     changes: Mapping[str, float],
-    bands: BandThresholds,
+    bands: BandRules,
     lang: Lang = "en",
     rule: FlagRule = DEFAULT_FLAG_RULE,
 ) -> WhatIfResult:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from models.calibration import PlattCalibration, fit_platt
+from models.calibration import PlattCalibration, anchored, fitted_slope
 from models.dataset import FeatureSchema
 
 if TYPE_CHECKING:
@@ -106,19 +106,27 @@ def fit_booster(
     schema: FeatureSchema,
     params: BoosterParams,
     seed: int,
+    *,
+    anchor: tuple[pd.DataFrame, np.ndarray] | None = None,
+    refit: bool = False,
+    init_model: lgb.Booster | None = None,
 ) -> FittedModel:
-    """Fit on the early rows, stop early and calibrate on the later holdout slice.
+    """Fit on the early rows, stop early on the later holdout slice, then calibrate.
 
-    The returned booster is cut to its best iteration, so that the saved text model, the
-    pyfunc and ``pred_contrib`` all see exactly the trees that were evaluated.
+    ``init_model`` continues a booster (the shipped prior) instead of starting from zero; its
+    trees stay in the result. ``refit`` fits again on fit and holdout rows together with the
+    early-stopped number of rounds, so that the latest months are learned from too. The
+    calibration is :func:`~models.calibration.anchored`: the slope from the early-stopped
+    booster on the holdout slice, the level from ``anchor`` (the last 24 labelled months;
+    the holdout when not given). The returned booster is cut to its best iteration, so that
+    the saved text model, the pyfunc and ``pred_contrib`` all see exactly the trees that
+    were evaluated.
     """
     import lightgbm as lgb
 
     native = lightgbm_params(params, schema, seed)
-    categorical = [name for name in schema.categorical if name in fit_x.columns]
-    train_set = lgb.Dataset(
-        fit_x, label=fit_y, categorical_feature=categorical or "auto", free_raw_data=True
-    )
+    categorical = [name for name in schema.categorical if name in fit_x.columns] or "auto"
+    train_set = lgb.Dataset(fit_x, label=fit_y, categorical_feature=categorical, free_raw_data=True)
     valid_set = lgb.Dataset(holdout_x, label=holdout_y, reference=train_set)
     booster = lgb.train(
         native,
@@ -127,13 +135,42 @@ def fit_booster(
         valid_sets=[valid_set],
         valid_names=["holdout"],
         callbacks=[lgb.early_stopping(params.early_stopping_rounds, verbose=False)],
+        init_model=init_model,
     )
     best = int(booster.best_iteration or booster.current_iteration())
     trimmed = lgb.Booster(model_str=booster.model_to_string(num_iteration=best))
-    raw = np.asarray(trimmed.predict(holdout_x, raw_score=True), dtype=np.float64)
-    calibration = fit_platt(raw, holdout_y)
+    slope = fitted_slope(_raw(trimmed, holdout_x), holdout_y)
+    if refit:
+        inherited = init_model.current_iteration() if init_model is not None else 0
+        both = lgb.Dataset(
+            pd.concat([fit_x, holdout_x]),
+            label=np.concatenate([fit_y, holdout_y]),
+            categorical_feature=categorical,
+        )
+        trimmed = lgb.train(
+            native, both, num_boost_round=max(best - inherited, 1), init_model=init_model
+        )
+        trimmed = lgb.Booster(model_str=trimmed.model_to_string())
+    anchor_x, anchor_y = anchor if anchor is not None else (holdout_x, holdout_y)
+    calibration = anchored(slope, _raw(trimmed, anchor_x), anchor_y)
     logger.debug("booster: %d rounds, calibration %s", best, calibration)
     return FittedModel(trimmed, calibration, schema, best)
+
+
+def _raw(booster: lgb.Booster, matrix: pd.DataFrame) -> np.ndarray:
+    return np.asarray(booster.predict(matrix, raw_score=True), dtype=np.float64)
+
+
+def prior_as_model(
+    booster: lgb.Booster,
+    slope: float,
+    schema: FeatureSchema,
+    anchor: tuple[pd.DataFrame, np.ndarray],
+) -> FittedModel:
+    """A booster fitted elsewhere (the shipped prior), its slope kept and its level anchored
+    to this organisation's own event rate."""
+    calibration = anchored(slope, _raw(booster, anchor[0]), anchor[1])
+    return FittedModel(booster, calibration, schema, booster.current_iteration())
 
 
 def contributions(model: FittedModel, matrix: pd.DataFrame) -> pd.DataFrame:

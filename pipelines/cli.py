@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "whatif": "pipelines.explain:whatif_command",
     "keys": "pipelines.keys:keys_command",
     "serve": "pipelines.serve:serve_command",
+    "prior": "pipelines.prior:prior_command",
 }
 
 

@@ -20,8 +20,9 @@ import pandas as pd
 
 from models.backtest import BacktestConfig, make_folds
 from models.dataset import KEY_COLUMNS, restrict_schema, schema_from_table
-from models.evaluation import backtest_model, prepare_training_data
+from models.evaluation import backtest_choice, prepare_training_data
 from models.metrics import brier, roc_auc
+from models.prior import load_prior
 from models.promotion import (
     DepartmentScore,
     GateEvidence,
@@ -29,6 +30,7 @@ from models.promotion import (
     evaluate_gate,
     failed_rules,
 )
+from models.recipes import LOCAL
 from models.train import BoosterParams
 from pipelines.errors import UserError
 from pipelines.settings import Settings, load_settings
@@ -106,12 +108,25 @@ def compare_with_champion(challenger_run: str, champion_run: str) -> list[RuleOu
     champion_config = _read_json(_download(champion_run, CONFIG_FILE))
     challenger_oof = pd.read_parquet(_download(challenger_run, OOF_FILE))
 
-    schema = restrict_schema(schema_from_table(table), champion_config["features"]["names"])
-    data = prepare_training_data(table, schema)
+    local_names = [n for n in champion_config["features"]["names"] if n in table.columns]
+    schema = restrict_schema(schema_from_table(table), local_names)
+    # a champion trained before recipes were compared used the local booster alone
+    compared = "recipe" in champion_config
+    data = prepare_training_data(table, schema, prior=load_prior() if compared else None)
     folds = make_folds(data.months, BacktestConfig(**challenger_config["backtest"]))
-    champion_oof, _ = backtest_model(
-        data, folds, BoosterParams.from_dict(champion_config["params"]), champion_config["seed"]
-    )
+    horizon = int(champion_config.get("label", {}).get("horizon", 3))
+    try:
+        champion_oof, _, _, _ = backtest_choice(
+            data,
+            folds,
+            BoosterParams.from_dict(champion_config["params"]),
+            champion_config["seed"],
+            horizon,
+            int(champion_config.get("tune_trials") or 0) if compared else 0,
+            None if compared else (LOCAL,),
+        )
+    except ValueError as short:
+        raise UserError(str(short)) from short
     keys = list(KEY_COLUMNS)
     paired = challenger_oof[[*keys, "label", "p_model"]].merge(
         champion_oof[[*keys, "p_model"]].rename(columns={"p_model": "p_champion"}),

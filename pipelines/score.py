@@ -38,7 +38,7 @@ from features.calendar import (
 )
 from features.tables import ALL_TABLES, Tables
 from models.drift import WARN_ABOVE, feature_drift, seasonal_reference
-from models.explanations import BandThresholds
+from models.review import BandRules
 from models.scoring import score_team_months
 from pipelines.csv_cells import write_csv
 from pipelines.errors import UserError
@@ -55,8 +55,6 @@ T = TypeVar("T")
 BATCH_EXPERIMENT = "engagement-risk-batch"
 DEFAULT_ALIAS = "champion"
 ENGINES = ("pandas", "spark")
-# Used only while the training pipeline does not store bands.json with the model.
-DEFAULT_BANDS_WITHOUT_MODEL_FILE = BandThresholds(medium=0.2, high=0.4)
 TRAINING_TABLE_ARTIFACT = "training_table.parquet"
 # fallback drift reference: rows dated before M minus this many months (their labels were
 # complete when a model was trained, so they stand in for the training window)
@@ -276,7 +274,7 @@ class ResolvedModel:
     version: int | None
     uri: str
     bundle: ModelBundle
-    bands: BandThresholds
+    bands: BandRules
     bands_source: str
 
 
@@ -308,17 +306,14 @@ def resolve_model(settings: Settings, alias: str | None, version: int | None) ->
     return ResolvedModel(name, version, uri, bundle, bands, source)
 
 
-def _model_bands(bundle: ModelBundle) -> tuple[BandThresholds, str]:
-    """The band thresholds loaded with the model (``bands.json``), or the named default for
-    models trained before bands were stored (with a warning)."""
-    if bundle.bands is not None:
-        return bundle.bands, "model"
-    logger.warning(
-        "model has no bands.json: using the default bands medium >= %.2f, high >= %.2f",
-        DEFAULT_BANDS_WITHOUT_MODEL_FILE.medium,
-        DEFAULT_BANDS_WITHOUT_MODEL_FILE.high,
-    )
-    return DEFAULT_BANDS_WITHOUT_MODEL_FILE, "default"
+def _model_bands(bundle: ModelBundle) -> tuple[BandRules, str]:
+    """The model's base rate and band rules (``bands.json``); a model without them cannot
+    band its teams (retrain it)."""
+    if bundle.bands is None:
+        raise UserError(
+            "the model has no bands.json (its base rate): retrain it with `erisk train`"
+        )
+    return bundle.bands, "model"
 
 
 def read_run_artifact(
@@ -525,7 +520,7 @@ def _with(summary: ScoreSummary, **changes: Any) -> ScoreSummary:
 
 
 def _log_batch_run(
-    summary: ScoreSummary, bands: BandThresholds, risk: np.ndarray, engine: str = "pandas"
+    summary: ScoreSummary, bands: BandRules, risk: np.ndarray, engine: str = "pandas"
 ) -> None:
     """Params, metrics, tags and small artifacts of the batch run."""
     import mlflow
@@ -539,8 +534,9 @@ def _log_batch_run(
             "snapshot_id": summary.snapshot_id,
             "batch_run_id": summary.batch_run_id,
             "engine": engine,
-            "bands.medium": bands.medium,
-            "bands.high": bands.high,
+            "bands.base_rate": bands.base_rate,
+            "bands.medium_lift": bands.medium_lift,
+            "bands.high_lift": bands.high_lift,
             "bands.source": summary.bands_source,
             "drift.reference": summary.reference_source,
             "drift.warn_above": WARN_ABOVE,

@@ -61,8 +61,8 @@ from pipelines.settings import Settings
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-    from models.explanations import BandThresholds
     from models.registry import ModelBundle
+    from models.review import BandRules
 
 logger = logging.getLogger(__name__)
 
@@ -295,7 +295,7 @@ def _score_group(
     month: str,
     folder_name: str,
     version: int | None,
-    bands: BandThresholds,
+    bands: BandRules,
     dtypes: dict[str, Any],
 ) -> pd.DataFrame:
     """Executor side: the shared scoring path on one group's rows of M and M-1."""

@@ -26,6 +26,7 @@ from models.dataset import KEY_COLUMNS, FeatureSchema
 from models.evaluation import (
     TrainingData,
     backtest_baselines,
+    backtest_choice,
     backtest_model,
     fit_final_model,
     headline_table,
@@ -34,6 +35,8 @@ from models.evaluation import (
     prepare_training_data,
 )
 from models.metrics import fairness_table
+from models.prior import load_prior
+from models.recipes import BY_NAME, LOCAL, Choice
 from models.train import BoosterParams, FittedModel
 from pipelines.ceiling import ObservableCeiling, observable_ceiling, read_world_facts
 from pipelines.errors import UserError
@@ -61,6 +64,7 @@ class TrainSummary:
     monotone_cost: float | None
     seconds: float
     observable: ObservableCeiling | None = None
+    choice: Choice | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form (for ``--json``)."""
@@ -73,6 +77,14 @@ class TrainSummary:
             "observable_ceiling": None
             if self.observable is None
             else {"method": self.observable.method, "reference": self.observable.reference},
+            "recipe": None
+            if self.choice is None
+            else {
+                "shipped": self.choice.shipped,
+                "words": self.choice.words(),
+                "per_fold": {str(k): v for k, v in self.choice.per_fold.items()},
+                "candidates": json.loads(self.choice.candidates.to_json(orient="records")),
+            },
             "headline": json.loads(self.headline.to_json(orient="index")),
             "intervals": json.loads(self.intervals.to_json(orient="records")),
         }
@@ -89,6 +101,7 @@ class TrainOptions:
     bootstrap_replicates: int = BOOTSTRAP_REPLICATES
     measure_monotone_cost: bool = True
     tune_trials: int = 0
+    use_prior: bool = True
 
 
 def run_train(
@@ -103,13 +116,19 @@ def run_train(
     started = time.perf_counter()
     options = replace(options or TrainOptions(), seed=seed)
     table, snapshot_id = (table, "given-table") if table is not None else load_table(settings)
-    data = prepare_training_data(table)
+    data = prepare_training_data(table, prior=load_prior() if options.use_prior else None)
     folds = _folds(data, options.backtest)
-    oof, fold_reports = backtest_model(data, folds, options.params, seed, options.tune_trials)
-    oof = oof.merge(backtest_baselines(data, folds, seed), on=list(KEY_COLUMNS))
-    monotone_cost = _monotone_cost(data, folds, options, oof)
+    try:
+        oof, choice, oofs, fold_reports = backtest_choice(
+            data, folds, options.params, seed, options.label.horizon, options.tune_trials
+        )
+    except ValueError as short:
+        raise UserError(str(short)) from short
+    reported = [fold for fold in folds if fold.index in choice.per_fold]
+    oof = oof.merge(backtest_baselines(data, reported, seed), on=list(KEY_COLUMNS))
+    monotone_cost = _monotone_cost(data, folds, options, oofs[LOCAL.name])
     final_model, final_split, final_params, trials = fit_final_model(
-        data, options.backtest, options.params, seed, options.tune_trials
+        data, options.backtest, options.params, seed, options.tune_trials, BY_NAME[choice.shipped]
     )
     options = replace(options, params=final_params)  # what promote will refit
     observable = None
@@ -151,6 +170,7 @@ def run_train(
         truth_given=truth_dir is not None,
         trials=trials,
         observable=observable,
+        choice=choice,
     )
     return TrainSummary(
         run_id,
@@ -162,6 +182,7 @@ def run_train(
         monotone_cost,
         time.perf_counter() - started,
         observable,
+        choice,
     )
 
 
@@ -229,7 +250,7 @@ def _monotone_cost(
 
 
 def training_config(
-    options: TrainOptions, schema: FeatureSchema, snapshot_id: str
+    options: TrainOptions, schema: FeatureSchema, snapshot_id: str, recipe: str = LOCAL.name
 ) -> dict[str, Any]:
     """The run's recipe, as ``erisk promote`` needs it to refit this model elsewhere."""
     return {
@@ -241,6 +262,7 @@ def training_config(
         "label": options.label.as_dict(),
         "label_config_hash": options.label.config_hash(),
         "features": schema.as_dict(),
+        "recipe": recipe,
     }
 
 

@@ -20,8 +20,10 @@ import pandas as pd
 
 from models.backtest import Fold
 from models.dataset import KEY_COLUMNS, LABEL_COLUMN, FeatureSchema
-from models.evaluation import FoldReport, TrainingData, present_scores
+from models.evaluation import FoldReport, TrainingData, base_rate, present_scores
 from models.metrics import RANK_ONLY
+from models.recipes import BY_NAME, LOCAL, Choice
+from models.review import BandRules, list_intervals
 from models.train import FittedModel, contributions
 from pipelines.ceiling import ObservableCeiling
 from pipelines.csv_cells import write_csv
@@ -60,6 +62,7 @@ def log_training_run(
     truth_given: bool,
     trials: list[TrialRecord] | None = None,
     observable: ObservableCeiling | None = None,
+    choice: Choice | None = None,
 ) -> tuple[str, str]:
     """Log one training run and register its model; returns (run id, model version)."""
     import mlflow
@@ -82,7 +85,8 @@ def log_training_run(
     ):
         folder = Path(scratch)
         run_id = run.info.run_id
-        config = training_config(options, data.schema, snapshot_id)
+        shipped = choice.shipped if choice is not None else LOCAL.name
+        config = training_config(options, final_model.schema, snapshot_id, shipped)
         mlflow.log_params(_flat_params(config, data, final_model, final_split))
         if observable is not None:
             mlflow.log_params(observable.as_params())
@@ -106,10 +110,14 @@ def log_training_run(
                     mlflow.log_metric(f"fold.{row.score}.{metric}", value, step=int(row.fold))
 
         model_files = final_model_files(final_model, folder / MODEL_FILES_DIR)
-        model_files["bands"] = write_band_thresholds(oof, folder / MODEL_FILES_DIR)
+        model_files["bands"] = write_band_rules(
+            oof, data, final_split, folder / MODEL_FILES_DIR, options.bootstrap_replicates
+        )
+        if choice is not None:
+            _log_choice(choice, folder)
         (folder / CONFIG_FILE).write_text(json.dumps(config, indent=2, ensure_ascii=False))
         _write_tables(folder, data, oof, per_fold, intervals, fairness, headline, fold_reports)
-        _write_figures(folder / "plots", oof, final_model, data, final_split)
+        _write_figures(folder / "plots", oof, final_model, data, final_split, shipped)
         _write_model_card(
             folder,
             run_id,
@@ -122,6 +130,7 @@ def log_training_run(
             fairness,
             monotone_cost,
             observable,
+            choice,
         )
         mlflow.log_artifacts(str(folder))
         _log_trials(trials or [])
@@ -130,33 +139,66 @@ def log_training_run(
             name=MODEL_ARTIFACT_NAME,
             python_model=str(PYFUNC_SOURCE),
             artifacts={key: str(path) for key, path in model_files.items()},
-            signature=model_signature(data.schema),
-            input_example=input_example(data),
+            signature=model_signature(final_model.schema),
+            input_example=input_example(data, final_model.schema),
             pip_requirements=pip_requirements(),
         )
         version = register_challenger(model_info.model_uri, run_id, settings.model_name)
     return run_id, str(version.version)
 
 
-def write_band_thresholds(oof: pd.DataFrame, folder: Path) -> Path:
-    """Risk bands chosen on the out-of-fold predictions, stored with the model (bands.json)."""
+def write_band_rules(
+    oof: pd.DataFrame, data: TrainingData, split: Fold, folder: Path, replicates: int
+) -> Path:
+    """The model's base rate (its training labels' event rate) and what the review list and
+    the bands did in the backtest, stored with the model as ``bands.json``."""
     import mlflow
 
-    from models.explanations import choose_band_thresholds
     from models.registry import BANDS_FILE
 
-    bands = choose_band_thresholds(oof["label"].to_numpy(), oof["p_model"].to_numpy())
+    stats = list_intervals(
+        oof["label"].to_numpy(),
+        oof["p_model"].to_numpy(),
+        oof["base_rate"].to_numpy(),
+        oof["month"].to_numpy(),
+        oof["team_id"].to_numpy(),
+        replicates=replicates,
+    )
+    backtest = {}
+    for row in stats.itertuples(index=False):
+        backtest[row.statistic] = _finite_or_none(row.estimate)
+        backtest[f"{row.statistic}.ci90"] = [_finite_or_none(row.low), _finite_or_none(row.high)]
+    backtest["months"] = int(oof["month"].nunique())
+    rules = BandRules(base_rate=base_rate(data, split.train_months), backtest=backtest)
     mlflow.log_metrics(
         {
-            "band.medium_threshold": bands.medium,
-            "band.high_threshold": bands.high,
-            "band.medium_precision": bands.medium_precision or 0.0,
-            "band.high_precision": bands.high_precision or 0.0,
+            f"backtest.{row.statistic}": float(row.estimate)
+            for row in stats.itertuples(index=False)
+            if math.isfinite(row.estimate)
         }
+        | {"band.base_rate": rules.base_rate}
     )
     path = folder / BANDS_FILE
-    path.write_text(json.dumps(bands.as_dict(), indent=2))
+    path.write_text(json.dumps(rules.as_dict(), indent=2))
     return path
+
+
+def _finite_or_none(value: float) -> float | None:
+    return round(float(value), 4) if math.isfinite(value) else None
+
+
+def _log_choice(choice: Choice, folder: Path) -> None:
+    """Every candidate recipe's figures, the choice per fold and the shipped recipe."""
+    import mlflow
+
+    write_csv(choice.candidates, folder / "recipes.csv", index=False)
+    for row in choice.candidates.itertuples(index=False):
+        for metric in ("roc_auc", "review_precision", "roc_auc_reported_folds"):
+            value = float(getattr(row, metric))
+            if math.isfinite(value):
+                mlflow.log_metric(f"recipe.{row.recipe}.{metric}", value)
+    mlflow.set_tag("recipe", choice.shipped)
+    mlflow.set_tag("recipe.words", choice.words())
 
 
 def model_signature(schema: FeatureSchema) -> ModelSignature:
@@ -174,12 +216,12 @@ def model_signature(schema: FeatureSchema) -> ModelSignature:
     return ModelSignature(inputs=inputs, outputs=outputs)
 
 
-def input_example(data: TrainingData, rows: int = 3) -> pd.DataFrame:
+def input_example(data: TrainingData, schema: FeatureSchema, rows: int = 3) -> pd.DataFrame:
     """A few real rows of the latest month, features only, as the pyfunc receives them."""
     latest = data.rows[data.rows["month"] == data.months[-1]].head(rows)
-    example = latest[list(data.schema.names)].copy()
-    for name in data.schema.names:
-        if name in data.schema.categorical:
+    example = latest[list(schema.names)].copy()
+    for name in schema.names:
+        if name in schema.categorical:
             example[name] = example[name].astype(object)
         else:
             example[name] = example[name].astype(np.float64)
@@ -205,6 +247,7 @@ def _flat_params(
     params: dict[str, Any] = {
         "seed": config["seed"],
         "snapshot_id": config["snapshot_id"],
+        "recipe": config["recipe"],
         "tune.trials": config["tune_trials"],
     }
     for group in ("params", "backtest", "label"):
@@ -292,7 +335,12 @@ def _write_tables(
 
 
 def _write_figures(
-    folder: Path, oof: pd.DataFrame, model: FittedModel, data: TrainingData, split: Fold
+    folder: Path,
+    oof: pd.DataFrame,
+    model: FittedModel,
+    data: TrainingData,
+    split: Fold,
+    recipe: str,
 ) -> None:
     from models import plots
     from models.backtest import rows_in
@@ -302,10 +350,11 @@ def _write_figures(
     scores = {name: oof[column].to_numpy() for name, column in present_scores(oof).items()}
     probabilities = {name: p for name, p in scores.items() if name not in RANK_ONLY}
     plots.calibration_plot(label, probabilities, folder / "calibration.png")
-    plots.roc_plot(label, scores, folder / "roc.png")
-    plots.pr_plot(label, scores, folder / "pr.png")
+    if len(np.unique(label)) == 2:  # a tiny backtest may hold no event: no curve to draw
+        plots.roc_plot(label, scores, folder / "roc.png")
+        plots.pr_plot(label, scores, folder / "pr.png")
     recent = rows_in(data.rows, split.holdout_months)
-    matrix = data.matrix[recent]
+    matrix = data.matrix_for(BY_NAME[recipe])[recent]
     shap = contributions(model, matrix)
     plots.shap_summary_plot(shap, matrix, folder / "shap_summary.png")
     importance = pd.DataFrame(
@@ -335,6 +384,7 @@ def _write_model_card(
     fairness: pd.DataFrame,
     monotone_cost: float | None,
     observable: ObservableCeiling | None,
+    choice: Choice | None = None,
 ) -> None:
     from models.model_card import render_model_card
 
@@ -353,5 +403,6 @@ def _write_model_card(
         monotone_cost=monotone_cost,
         seed=options.seed,
         ceiling_method=None if observable is None else observable.method,
+        choice=choice,
     )
     (folder / "model_card.md").write_text(text, encoding="utf-8")

@@ -8,15 +8,14 @@ import pytest
 
 from features.catalogue import FEATURES
 from models.explanations import (
-    BandThresholds,
     FlagRule,
-    choose_band_thresholds,
     explain_team_months,
     probability_contributions,
 )
+from models.review import BandRules
 
 NAMES = [spec.name for spec in FEATURES]
-BANDS = BandThresholds(medium=0.2, high=0.4)
+BANDS = BandRules(base_rate=0.2)  # medium from 0.3, high from 0.4
 
 
 def team_row(**values: object) -> pd.DataFrame:
@@ -157,39 +156,6 @@ def test_department_is_never_a_reason() -> None:
     assert "department" not in {d["feature"] for d in result["drivers"]}
 
 
-def test_band_thresholds_meet_their_precision_targets() -> None:
-    # given 1,000 risks whose top ranks are mostly positive
-    rng = np.random.default_rng(0)
-    risk = rng.uniform(0, 1, 1000)
-    label = (rng.uniform(0, 1, 1000) < risk**3).astype(int)
-    base = label.mean()
-    # when bands are chosen for 2.5x and 1.5x the base rate, with room for every team
-    bands = choose_band_thresholds(
-        label, risk, high_lift=2.5, medium_lift=1.5, high_max_share=1, medium_max_share=1
-    )
-    # then the teams at or above each threshold meet the target, and the bands are nested
-    assert label[risk >= bands.high].mean() >= 2.5 * base
-    assert label[risk >= bands.medium].mean() >= 1.5 * base
-    assert bands.medium < bands.high
-    assert bands.base_rate == pytest.approx(base, abs=1e-4)
-    # and the medium band is the largest group meeting its target (one more row would not)
-    above = np.sort(risk[risk < bands.medium])[-1]
-    assert label[risk >= above].mean() < 1.5 * base
-    assert bands.band(bands.high) == "high" and bands.band(bands.medium) == "medium"
-
-
-def test_bands_hold_only_the_few_teams_hr_can_act_on() -> None:
-    # given a weak model where most top groups beat the base rate a little
-    rng = np.random.default_rng(1)
-    risk = rng.uniform(0, 1, 2000)
-    label = (rng.uniform(0, 1, 2000) < 0.03 + 0.04 * risk).astype(int)
-    # when bands are chosen with the default caps
-    bands = choose_band_thresholds(label, risk, high_lift=1.1, medium_lift=1.05)
-    # then high holds at most 5% and high plus medium at most 20% of team-months
-    assert (risk >= bands.high).mean() <= 0.05
-    assert (risk >= bands.medium).mean() <= 0.20
-
-
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_every_feature_has_a_readable_label(lang: str) -> None:
     from models.driver_texts import LABELS
@@ -212,3 +178,18 @@ def test_small_teams_get_no_total_a_per_member_figure_follows_from() -> None:
     driver = next(d for d in result["drivers"] if d["feature"] == "volume_weekly_mean_4w")
     assert driver["value"] is None and driver["previous"] is None
     assert "900" not in driver["text"] and "600" not in driver["text"]
+
+
+def test_results_carry_lift_status_and_no_rank_until_the_month_is_ranked() -> None:
+    # given a team with 4 months of history and one with 12
+    contributions = points(overtime_mean_hours=0.2)
+    young = team_row(history_months=4)
+    old = team_row(history_months=12)
+    # when
+    (first,) = explain_team_months(young, None, np.array([0.5]), contributions, FEATURES, BANDS, 1)
+    (second,) = explain_team_months(old, None, np.array([0.5]), contributions, FEATURES, BANDS, 1)
+    # then the young team is insufficient_history: low, no flag, whatever its risk
+    assert first["status"] == "insufficient_history"
+    assert first["band"] == "low" and first["flags"] == [] and first["actions"] == []
+    assert second["status"] == "scored" and second["band"] == "high"
+    assert second["lift"] == 2.5 and second["rank"] is None and second["review"] is False

@@ -9,8 +9,8 @@ import pytest
 from features.catalogue import FEATURES
 from models.calibration import PlattCalibration
 from models.dataset import encode_features, encode_records, schema_from_table
-from models.explanations import BandThresholds
 from models.registry import ModelBundle
+from models.review import BandRules
 from models.scoring import (
     WhatIfRefused,
     parse_changes,
@@ -21,7 +21,7 @@ from models.scoring import (
 from tests.result_shape import RESULT_KEYS
 
 NAMES = [spec.name for spec in FEATURES]
-BANDS = BandThresholds(medium=0.2, high=0.4)
+BANDS = BandRules(base_rate=0.2)
 
 
 def team_months(n: int, seed: int) -> pd.DataFrame:

@@ -62,7 +62,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
         # L2 10 (not the default 0): unregularised, early stopping on this tiny holdout
         # stops before the first useful tree
         options = TrainOptions(
-            backtest=BacktestConfig(n_folds=3, holdout_months=4, min_fit_months=4),
+            # six folds: each is reported with the recipe chosen on the folds before it
+            backtest=BacktestConfig(n_folds=6, holdout_months=3, min_fit_months=3),
             params=BoosterParams(min_data_in_leaf=10, lambda_l2=10.0),
             bootstrap_replicates=20,
             measure_monotone_cost=False,

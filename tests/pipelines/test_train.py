@@ -170,10 +170,12 @@ def test_pyfunc_and_bundle_return_the_same_calibrated_probability(
     local = load_model_bundle(folder)
     np.testing.assert_allclose(local.predict_proba(rows), bundle.predict_proba(rows))
     assert local.run_id == summary.run_id
-    # and the risk bands chosen on the backtest travel with the model
+    # and the base rate (the training labels' event rate) and the review list's backtest
+    # figures travel with the model
     assert bundle.bands is not None and local.bands == bundle.bands
-    assert 0 < bundle.bands.medium <= bundle.bands.high < 1
-    assert bundle.bands.base_rate is not None and bundle.bands.high_precision is not None
+    assert bundle.bands.base_rate == pytest.approx(float(table["label"].dropna().mean()), abs=0.03)
+    assert 0 <= bundle.bands.backtest["review.precision"] <= 1
+    assert len(bundle.bands.backtest["review.precision.ci90"]) == 2
 
 
 def test_same_data_and_seed_give_the_same_metrics(table: pd.DataFrame) -> None:
