@@ -77,18 +77,29 @@ def world_figures(summary: dict) -> dict[str, dict[str, float]]:
     return figures
 
 
-def train_world(scenario: str, seed: int, root: Path) -> dict[str, dict[str, float]]:
-    """Prepare (or reuse) the world of one scenario and seed and train on it with the truth."""
+def train_summary(
+    scenario: str, seed: int, root: Path, teams: int | None = None, args: tuple[str, ...] = ()
+) -> dict:
+    """Prepare (or reuse) the world of one scenario, size and seed, train on it with the
+    truth and return the ``erisk train --json`` summary."""
     from benchmarks.train import erisk, prepare, workdir_env  # it prepares worlds
 
-    workdir = root / f"{scenario}-seed-{seed}"
+    size = f"-{teams}t" if teams is not None else ""
+    workdir = root / f"{scenario}{size}-seed-{seed}"
     workdir.mkdir(parents=True, exist_ok=True)
     env = workdir_env(workdir)
-    prepare(scenario, workdir, env, ["--seed", str(seed)])
-    done = erisk(["train", "--json", "--truth", str(workdir / "export" / "truth")], env)
+    extra = ["--seed", str(seed), *(["--teams", str(teams)] if teams is not None else [])]
+    prepare(scenario, workdir, env, extra)
+    truth = str(workdir / "export" / "truth")
+    done = erisk(["train", "--json", "--truth", truth, *args], env)
     if done.returncode != 0:
         raise SystemExit(f"train failed on {scenario} seed {seed}:\n{done.stderr[-3000:]}")
-    return world_figures(json.loads(done.stdout[done.stdout.index("{") :]))
+    return json.loads(done.stdout[done.stdout.index("{") :])
+
+
+def train_world(scenario: str, seed: int, root: Path) -> dict[str, dict[str, float]]:
+    """The targets of one world (see :func:`train_summary`)."""
+    return world_figures(train_summary(scenario, seed, root))
 
 
 def _cell(figures: dict[str, dict[str, float]], statistic: str) -> str:

@@ -11,6 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+# which help a feature's push on the risk points to: ``demands`` a workload buffer,
+# ``resources`` recognition, ``context`` neither (a team's size, or its engagement moving
+# without saying why: a falling engagement trend follows an overload as much as a missing
+# thanks, so it must not tip the flag one way)
 Family = Literal["demands", "resources", "context"]
 Direction = Literal[-1, 0, 1]
 Kind = Literal["numeric", "categorical"]
@@ -382,7 +386,7 @@ SURVEY_FEATURES: tuple[FeatureSpec, ...] = (
         "surveys",
         "M-1, M",
         actionable=False,
-        family="resources",
+        family="context",
         direction=0,
         survey_derived=True,
     ),
@@ -394,7 +398,7 @@ SURVEY_FEATURES: tuple[FeatureSpec, ...] = (
         "surveys",
         "M-3, M",
         actionable=False,
-        family="resources",
+        family="context",
         direction=0,
         survey_derived=True,
     ),
@@ -406,7 +410,7 @@ SURVEY_FEATURES: tuple[FeatureSpec, ...] = (
         "surveys",
         "last 3 pulses within M-5..M, M included",
         actionable=False,
-        family="resources",
+        family="context",
         direction=0,
         survey_derived=True,
     ),
@@ -454,7 +458,7 @@ SURVEY_FEATURES: tuple[FeatureSpec, ...] = (
         "surveys",
         "M-2..M vs M-14..M-3 (5+ responses in each)",
         actionable=False,
-        family="resources",
+        family="context",
         direction=0,
         survey_derived=True,
     ),
@@ -502,7 +506,7 @@ SURVEY_FEATURES: tuple[FeatureSpec, ...] = (
         "surveys",
         "M-2..M vs M-11..M (5+ and 10+ responses)",
         actionable=False,
-        family="resources",
+        family="context",
         direction=0,
         survey_derived=True,
     ),

@@ -28,6 +28,7 @@ from models.calibration import anchor_months
 from models.dataset import FeatureSchema, encode_features, labelled_rows, schema_from_table, target
 from models.prior import PriorModel
 from models.recipes import LOCAL, RECIPES, Choice, Recipe, choose_all
+from models.review import list_figures
 from models.train import BoosterParams, FittedModel, fit_booster, prior_as_model
 
 if TYPE_CHECKING:
@@ -315,16 +316,30 @@ def headline_table(oof: pd.DataFrame) -> pd.DataFrame:
     """One row per score (index), one column per headline metric, pooled over folds."""
     from models.metrics import RANK_ONLY, headline_metrics
 
-    rows = {
-        name: headline_metrics(
+    rows = {}
+    for name, column in present_scores(oof).items():
+        rows[name] = headline_metrics(
             oof["label"].to_numpy(),
             oof[column].to_numpy(),
             oof["month"].to_numpy(),
             rank_only=name in RANK_ONLY,
         )
-        for name, column in present_scores(oof).items()
-    }
+        rows[name].update(_list_metrics(oof, column, name in RANK_ONLY))
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _list_metrics(oof: pd.DataFrame, column: str, rank_only: bool) -> dict[str, float]:
+    """The review list's size and precision when a score's probabilities drive the bands
+    (its lift over the fold's base rate); none for a score that is no probability."""
+    if rank_only or "base_rate" not in oof.columns:
+        return {"review_size": float("nan"), "review_precision": float("nan")}
+    figures = list_figures(
+        oof["label"].to_numpy(),
+        oof[column].to_numpy(),
+        oof["base_rate"].to_numpy(),
+        oof["month"].to_numpy(),
+    )
+    return {"review_size": figures["review.size"], "review_precision": figures["review.precision"]}
 
 
 def per_fold_table(oof: pd.DataFrame) -> pd.DataFrame:

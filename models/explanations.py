@@ -161,8 +161,11 @@ def explain_records(
         suppressed = bool(row.get("survey_suppressed", False))
         small_team = is_small_team(row.get("headcount"))
         weights = points[position].tolist()
+        # a missing figure is no reason HR can read or act on, whatever the trees made of it
         usable = {
-            name: weights[column] for column, name, survey in reasons if not (suppressed and survey)
+            name: weights[column]
+            for column, name, survey in reasons
+            if not (suppressed and survey) and _number(row.get(name)) is not None
         }
         status = history_status(row.get("history_months"))
         band = bands.band(float(risk[position])) if status == SCORED else "low"
@@ -210,7 +213,13 @@ def _flags(
 ) -> list[str]:
     if band == "low":
         return []
-    positive = {name: max(0.0, value) for name, value in usable.items()}
+    # shares of what the two kinds of help explain: context (team size, engagement moving
+    # without saying why) raises the risk but points to neither
+    positive = {
+        name: max(0.0, value)
+        for name, value in usable.items()
+        if specs[name].family in FAMILY_INTERVENTION
+    }
     total = sum(positive.values())
     if total <= 0:
         return []

@@ -14,8 +14,9 @@ Every recipe is calibrated by the same procedure (:func:`models.calibration.anch
 
 The pick is nested. Each backtest fold is reported with the recipe that won on the folds
 whose label windows had closed before its own test month (when ``MIN_CHOICE_FOLDS`` of them
-have): by pooled out-of-time AUC, a near tie (within ``NEAR_TIE_AUC``) broken by the
-precision of the review list, a remaining tie by the simpler recipe. Where fewer have closed
+have): by pooled out-of-time AUC, a near tie (within ``NEAR_TIE_AUC`` or one standard error
+of the difference) broken by the precision of the review list, a remaining tie by
+:data:`PREFERENCE`. Where fewer have closed
 (the first folds, and every fold of a 2-3 year history), a fold is chosen on every earlier
 fold, whose label windows may overlap its own by up to H months; the first fold is never
 reported. The shipped model uses the recipe that wins on every fold. So the reported
@@ -52,9 +53,12 @@ LOCAL = Recipe("local")
 LOCAL_REFIT = Recipe("local_refit", refit=True)
 PRIOR = Recipe("prior", prior="level")
 PRIOR_CONTINUED = Recipe("prior_continued", prior="continued")
-# in order of simplicity: a tie goes to the earlier one
 RECIPES: tuple[Recipe, ...] = (LOCAL, LOCAL_REFIT, PRIOR, PRIOR_CONTINUED)
 BY_NAME: dict[str, Recipe] = {recipe.name: recipe for recipe in RECIPES}
+# among recipes the backtest cannot tell apart: the fewest parameters learnt from the
+# organisation's own rows first (the prior's level only, then its continuation, then a
+# booster of the organisation's own)
+PREFERENCE: tuple[str, ...] = (PRIOR.name, PRIOR_CONTINUED.name, LOCAL.name, LOCAL_REFIT.name)
 
 
 def recipe_figures(oof: pd.DataFrame) -> dict[str, float]:
@@ -70,21 +74,56 @@ def recipe_figures(oof: pd.DataFrame) -> dict[str, float]:
 
 
 def choose(oofs: Mapping[str, pd.DataFrame], folds: Sequence[int]) -> str:
-    """The recipe that wins on ``folds``: best AUC; near ties by review precision, then by
-    simplicity."""
-    scores = {}
-    for position, (name, oof) in enumerate(oofs.items()):
-        figures = recipe_figures(oof[oof["fold"].isin(list(folds))])
-        auc, precision = figures["roc_auc"], figures["review_precision"]
-        # folds without an event rank nothing: every recipe ties, the simplest wins
-        scores[name] = (
-            -np.inf if np.isnan(auc) else auc,
-            0.0 if np.isnan(precision) else precision,
-            -position,
-        )
-    best_auc = max(score[0] for score in scores.values())
-    near = {name: score for name, score in scores.items() if score[0] >= best_auc - NEAR_TIE_AUC}
-    return max(near, key=lambda name: (near[name][1], near[name][2]))
+    """The recipe that wins on ``folds``: the best AUC, unless others come close.
+
+    "Close" is within ``NEAR_TIE_AUC`` or within one standard error of the AUC difference
+    (teams resampled), whichever is larger: on a small back office a few months of backtest
+    cannot tell recipes apart, and a choice made on noise would swing with every retrain.
+    Among close recipes the review list's precision decides, then :data:`PREFERENCE` (the
+    fewest parameters learnt from the organisation's own rows first).
+    """
+    frames = {name: oof[oof["fold"].isin(list(folds))] for name, oof in oofs.items()}
+    figures = {name: recipe_figures(frame) for name, frame in frames.items()}
+    auc = {
+        name: (-np.inf if np.isnan(f["roc_auc"]) else f["roc_auc"]) for name, f in figures.items()
+    }
+    best = max(auc, key=lambda name: (auc[name], -PREFERENCE.index(name)))
+    if not np.isfinite(auc[best]):  # no event in these folds: nothing ranks, prefer the prior
+        return min(oofs, key=PREFERENCE.index)
+    near = [
+        name
+        for name in oofs
+        if auc[name] >= auc[best] - max(NEAR_TIE_AUC, _difference_se(frames[best], frames[name]))
+    ]
+
+    def rank(name: str) -> tuple[float, int]:
+        precision = figures[name]["review_precision"]
+        return (0.0 if np.isnan(precision) else precision, -PREFERENCE.index(name))
+
+    return max(near, key=rank)
+
+
+def _difference_se(first: pd.DataFrame, second: pd.DataFrame, replicates: int = 200) -> float:
+    """Team-cluster bootstrap standard error of AUC(first) - AUC(second) on the same rows."""
+    if first is second:
+        return 0.0
+    paired = first[["team_id", "month", "label", "p_model"]].merge(
+        second[["team_id", "month", "p_model"]], on=["team_id", "month"], suffixes=("", "_b")
+    )
+    label = paired["label"].to_numpy(dtype=np.float64)
+    if label.min() == label.max():
+        return 0.0
+    _, team = np.unique(paired["team_id"].astype(str).to_numpy(), return_inverse=True)
+    n_teams = int(team.max()) + 1
+    rng = np.random.default_rng(0)
+    a, b = paired["p_model"].to_numpy(), paired["p_model_b"].to_numpy()
+    diffs = []
+    for _ in range(replicates):
+        weight = rng.multinomial(n_teams, np.full(n_teams, 1.0 / n_teams))[team].astype(float)
+        diffs.append(roc_auc(label, a, weight) - roc_auc(label, b, weight))
+    values = np.asarray(diffs)
+    values = values[np.isfinite(values)]
+    return float(values.std(ddof=1)) if len(values) > 1 else 0.0
 
 
 def choice_folds(fold_months: Mapping[int, str], fold: int, horizon: int) -> list[int]:

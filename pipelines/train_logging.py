@@ -323,7 +323,8 @@ def _write_tables(
     fold_reports: list[FoldReport],
 ) -> None:
     prediction_columns = [c for c in ("raw_logit", *present_scores(oof).values()) if c in oof]
-    oof_columns = ["team_id", "month", "label", "p_model", "fold", *prediction_columns]
+    extra = [c for c in ("base_rate", "recipe") if c in oof]
+    oof_columns = ["team_id", "month", "label", "p_model", "fold", *prediction_columns, *extra]
     oof[list(dict.fromkeys(oof_columns))].to_parquet(folder / OOF_FILE, index=False)
     data.rows.to_parquet(folder / TABLE_FILE, index=False)
     write_csv(per_fold, folder / "backtest_per_fold.csv", index=False)

@@ -95,9 +95,8 @@ def test_an_unrecognised_team_is_flagged_recognition_only() -> None:
 
 def test_both_flags_when_both_families_carry_the_risk() -> None:
     contributions = points(overtime_mean_hours=0.06, survey_recognition_mean=0.06)
-    (result,) = explain_team_months(
-        team_row(), None, np.array([0.5]), contributions, FEATURES, BANDS, 1
-    )
+    row = team_row(overtime_mean_hours=40.0, survey_recognition_mean=2.4)
+    (result,) = explain_team_months(row, None, np.array([0.5]), contributions, FEATURES, BANDS, 1)
     assert result["flags"] == ["buffer", "recognition"]
 
 
@@ -112,7 +111,7 @@ def test_low_risk_teams_are_never_flagged() -> None:
 def test_flag_thresholds_are_configurable() -> None:
     # given recognition carries a quarter of the added risk
     contributions = points(overtime_mean_hours=0.09, survey_recognition_mean=0.03)
-    row = team_row()
+    row = team_row(overtime_mean_hours=40.0, survey_recognition_mean=2.4)
     # when the share rule is 0.3 it is not flagged; at 0.2 it is
     strict = explain_team_months(row, None, np.array([0.5]), contributions, FEATURES, BANDS, 1)
     loose = explain_team_months(
@@ -193,3 +192,18 @@ def test_results_carry_lift_status_and_no_rank_until_the_month_is_ranked() -> No
     assert first["band"] == "low" and first["flags"] == [] and first["actions"] == []
     assert second["status"] == "scored" and second["band"] == "high"
     assert second["lift"] == 2.5 and second["rank"] is None and second["review"] is False
+
+
+def test_a_missing_figure_is_no_reason_and_an_engagement_trend_tips_no_flag() -> None:
+    # given a team whose recognition item is missing (under 5 answers to it) yet moved the
+    # score, and whose falling engagement trend carries most of the risk with its overtime
+    row = team_row(overtime_mean_hours=52.0, survey_engagement_change_3m=-0.6)
+    contributions = points(
+        survey_recognition_mean=0.05, survey_engagement_change_3m=0.08, overtime_mean_hours=0.04
+    )
+    # when explained
+    (result,) = explain_team_months(row, None, np.array([0.5]), contributions, FEATURES, BANDS, 1)
+    # then the missing figure is not a driver, and the trend (which says nothing of the
+    # kind of help) leaves the flag to the overtime: buffer, not recognition
+    assert "survey_recognition_mean" not in [d["feature"] for d in result["drivers"]]
+    assert result["flags"] == ["buffer"]
