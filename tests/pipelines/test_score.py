@@ -64,7 +64,11 @@ def erisk(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str
 
 
 def test_score_and_read_back_in_every_format(
-    world: World, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    world: World,
+    db_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import mlflow
 
@@ -91,11 +95,27 @@ def test_score_and_read_back_in_every_format(
         assert set(result["flags"]) <= {"buffer", "recognition"}
         assert all(set(driver) == DRIVER_KEYS for driver in result["drivers"])
         assert all({"id", "intervention", "title"} <= set(a) for a in result["actions"])
+        assert result["status"] == "scored"  # the world's last month has years of history
+    # and the ranks run 1..n by risk; the review list is the first high teams, at most k
+    assert [r["rank"] for r in results] == list(range(1, len(results) + 1))
+    k = max(3, -(-len(results) // 20))
+    high = [r["team_id"] for r in results if r["band"] == "high"]
+    assert [r["team_id"] for r in results if r["review"]] == high[:k]
 
-    # and the batch run records the concrete version, the snapshot and its MLflow run
+    # and the batch run records the concrete version, the snapshot and its MLflow run, k
+    # and the backtest figures of the model's review list
     store = ScoresStore(db_url)
     run = store.batch_runs(month)[-1]
+    japanese = store.read_month(month, "ja")
     store.dispose()
+    assert japanese is not None
+    assert [(r["team_id"], r["rank"], r["review"]) for r in japanese.results] == [
+        (r["team_id"], r["rank"], r["review"]) for r in results
+    ]
+    assert run.review_capacity == k
+    assert run.model_bands is not None and "review.precision" in run.backtest
+    base_rate = run.model_bands.base_rate
+    assert all(r["lift"] == pytest.approx(r["risk"] / base_rate, abs=0.01) for r in results)
     assert run.model_version == world.champion
     assert run.model_uri == f"models:/engagement-risk/{world.champion}"
     assert run.team_count == len(results)
@@ -108,6 +128,7 @@ def test_score_and_read_back_in_every_format(
     assert logged.data.metrics["team_count"] == len(results)
     flagged = sum("buffer" in r["flags"] for r in results)
     assert logged.data.metrics["flags.buffer"] == flagged
+    assert logged.data.metrics["review_list"] == min(k, len(high))
     assert any(key.startswith("psi.") for key in logged.data.metrics)
     assert "drift.warning" in logged.data.tags
     # against every training row: this short history holds the month in under two years
@@ -147,6 +168,15 @@ def test_score_and_read_back_in_every_format(
     code, out, _ = erisk(capsys, "report", "--month", month, "--json")
     assert json.loads(out) == report
 
+    # when it is scored again with a review capacity of 1
+    monkeypatch.setenv("ERISK_REVIEW_CAPACITY", "1")
+    code, out, err = erisk(capsys, "score", "--month", month, "--json")
+    assert code == 0, err
+    # then only the riskiest high team is on the list, and the run says k = 1
+    assert json.loads(out)[0]["review_capacity"] == 1
+    code, out, _ = erisk(capsys, "report", "--month", month, "--json")
+    assert [r["team_id"] for r in json.loads(out)["results"] if r["review"]] == high[:1]
+
 
 def test_backfill_scores_every_month_in_order(
     world: World, db_url: str, capsys: pytest.CaptureFixture[str]
@@ -159,9 +189,23 @@ def test_backfill_scores_every_month_in_order(
     # then every scorable month is in the store, each from its own batch run, oldest first
     summaries = json.loads(out)
     assert [s["month"] for s in summaries] == world.months
+    # and the export's first 5 months give every team insufficient_history: low, no flag, no
+    # rank, no review list (they flagged 57 of 60 teams before); the 6th month is scored
+    for summary in summaries[:5]:
+        assert summary["insufficient_history"] == summary["team_count"], summary["month"]
+        assert (
+            summary["review_count"] == 0 and summary["band_counts"]["low"] == summary["team_count"]
+        )
+    assert summaries[5]["insufficient_history"] == 0
     store = ScoresStore(db_url)
     assert store.months() == world.months
     assert all(len(store.batch_runs(m)) == 1 for m in world.months)
+    first = store.read_month(world.months[0])
+    assert first is not None
+    assert {(r["status"], r["band"], r["rank"], r["review"]) for r in first.results} == {
+        ("insufficient_history", "low", None, False)
+    }
+    assert not any(r["flags"] for r in first.results)
     # and the report of the last month draws the trend of the months before
     history = store.month_rows(world.months[-3:])
     store.dispose()
@@ -226,6 +270,11 @@ def test_refusals_exit_2_with_a_message(
     for args, message in cases.items():
         code, _, err = erisk(capsys, *args)
         assert (code, message in err) == (2, True), (args, err)
+    for capacity in ("0", "three"):
+        monkeypatch.setenv("ERISK_REVIEW_CAPACITY", capacity)
+        code, _, err = erisk(capsys, "score", "--month", world.months[-1])
+        assert code == 2 and "ERISK_REVIEW_CAPACITY" in err and "Traceback" not in err, err
+    monkeypatch.delenv("ERISK_REVIEW_CAPACITY")
 
     # given a snapshot whose timesheets stop the day before the last month's last business day
     export = tmp_path / "export"
@@ -259,7 +308,7 @@ def test_features_from_trimmed_timesheets_equal_the_whole_snapshot(
     data.cache_dir = world.root / "no-cache"
     months = [shift_month(world.months[-1], -1), world.months[-1]]
     # when the job builds the last two months from timesheets trimmed to its lookback
-    trimmed = data.features(months).drop(columns="team_name")
+    trimmed = data.features(months).drop(columns=["team_name", "history_months"])
     # then the rows are identical to those built from every table, whole
     whole = compute_features(data.store.load(data.snapshot_id), months)
     assert len(data.tables_for(months[0]).timesheets) < len(data.store.load().timesheets)
