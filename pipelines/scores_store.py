@@ -102,6 +102,18 @@ def scores_db_url(settings: Settings) -> str:
     return f"sqlite:///{(Path(settings.data_dir) / DEFAULT_DB_FILE).resolve()}"
 
 
+def existing_store(settings: Settings) -> ScoresStore | None:
+    """The scores store if there is one to read: a SQLite file that exists, or any other
+    URL (a reader such as ``erisk explain`` must not create an empty store as a side
+    effect)."""
+    url = scores_db_url(settings)
+    if url.startswith("sqlite"):
+        database = sa.engine.make_url(url).database
+        if not database or not Path(database).exists():
+            return None
+    return ScoresStore(url)
+
+
 def normalise_url(url: str) -> str:
     """``postgresql://`` means psycopg 3 here (SQLAlchemy would pick psycopg2 otherwise)."""
     for prefix in ("postgresql://", "postgres://"):
@@ -420,6 +432,20 @@ class ScoresStore:
             )
         results = [{**RESULT_DEFAULTS, **json.loads(row[0])} for row in rows]
         return MonthScores(month, rows[0].model_version, _batch_run(run_row), results)
+
+    def team_result(self, month: str, team_id: str, lang: str = "en") -> dict[str, Any] | None:
+        """One team's stored result of a scored month (with the month's rank and review),
+        or None when the month or the team was not scored."""
+        if lang not in LANGS:
+            raise UserError(f"--lang must be one of {', '.join(LANGS)}, not {lang!r}")
+        self._ready()
+        with self.engine.connect() as connection:
+            found = connection.execute(
+                sa.select(scored_teams.c[f"result_{lang}"]).where(
+                    scored_teams.c.month == month, scored_teams.c.team_id == team_id
+                )
+            ).scalar()
+        return None if found is None else {**RESULT_DEFAULTS, **json.loads(found)}
 
     def month_rows(self, months: Sequence[str]) -> pd.DataFrame:
         """``team_id``, ``month``, ``risk``, ``band``, ``flags`` and ``department`` (the one
