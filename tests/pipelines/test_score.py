@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from pipelines import cli
-from tests.pipelines.conftest import World
+from tests.pipelines.conftest import REVIEW_MONTH_INDEX, World
 from tests.pipelines.test_scores_store import (
     CHILD_LOCK_HOLDER,
     fresh_postgres_database,
@@ -64,11 +64,7 @@ def erisk(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str
 
 
 def test_score_and_read_back_in_every_format(
-    world: World,
-    db_url: str,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    world: World, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import mlflow
 
@@ -168,14 +164,42 @@ def test_score_and_read_back_in_every_format(
     code, out, _ = erisk(capsys, "report", "--month", month, "--json")
     assert json.loads(out) == report
 
-    # when it is scored again with a review capacity of 1
-    monkeypatch.setenv("ERISK_REVIEW_CAPACITY", "1")
-    code, out, err = erisk(capsys, "score", "--month", month, "--json")
-    assert code == 0, err
-    # then only the riskiest high team is on the list, and the run says k = 1
-    assert json.loads(out)[0]["review_capacity"] == 1
-    code, out, _ = erisk(capsys, "report", "--month", month, "--json")
-    assert [r["team_id"] for r in json.loads(out)["results"] if r["review"]] == high[:1]
+
+def test_the_review_list_holds_the_riskiest_high_teams_up_to_k(
+    world: World,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # given a month of the world with more high teams than the default k (3 for 16 teams)
+    monkeypatch.setenv("ERISK_DATA_DIR", str(world.data_dir))
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", world.tracking_uri)
+    monkeypatch.setenv("ERISK_DB_URL", f"sqlite:///{tmp_path}/scores.db")
+    month = world.months[REVIEW_MONTH_INDEX]
+    listed: dict[str, list[str]] = {}
+    for capacity in (None, "1"):
+        if capacity is not None:
+            monkeypatch.setenv("ERISK_REVIEW_CAPACITY", capacity)
+        # when it is scored with the default k, then with ERISK_REVIEW_CAPACITY=1
+        code, out, err = erisk(capsys, "score", "--month", month, "--json")
+        assert code == 0, err
+        summary = json.loads(out)[0]
+        code, out, err = erisk(capsys, "report", "--month", month, "--json")
+        results = json.loads(out)["results"]
+        high = [r["team_id"] for r in results if r["band"] == "high"]
+        assert len(high) > 3, "the world's month no longer has more high teams than k"
+        listed[str(capacity)] = [r["team_id"] for r in results if r["review"]]
+        assert summary["review_count"] == len(listed[str(capacity)])
+    # then the list holds the riskiest high teams, k of them; the others stay high, unlisted
+    assert listed["None"] == high[:3] and listed["1"] == high[:1]
+    assert summary["review_capacity"] == 1
+    # and the console shows the review list, then the watch list with the unlisted high team
+    capsys.readouterr()
+    monkeypatch.setenv("COLUMNS", "300")
+    assert cli.main(["report", "--month", month]) == 0
+    console = capsys.readouterr().out
+    assert console.index("Review list") < console.index(high[0]) < console.index("Watch list")
+    assert console.index("Watch list") < console.index(high[1])
 
 
 def test_backfill_scores_every_month_in_order(
