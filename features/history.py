@@ -65,6 +65,24 @@ def team_first_days(employees: pd.DataFrame, assignments: pd.DataFrame | None) -
     return days.groupby("team_id")["day"].min()
 
 
+NEVER = np.iinfo(np.int64).max  # the start of a team that never had a member
+
+
+def team_start_months(first_days: pd.Series) -> dict[str, int]:
+    """``team_id`` → the month number of its first member day (:func:`team_first_days`)."""
+    numbers = date_month_numbers(pd.Series(pd.to_datetime(first_days.to_numpy())))
+    return dict(zip(first_days.index.astype(str), numbers.tolist(), strict=True))
+
+
+def months_held(team_start: np.ndarray, target: np.ndarray, export_first: int) -> np.ndarray:
+    """The count itself, on month numbers: from the later of ``export_first`` and each
+    team's start to its target month, both included; 0 before it or for a team that never
+    had a member (``NEVER``)."""
+    team_start = np.asarray(team_start, dtype=np.int64)
+    held = np.asarray(target, dtype=np.int64) - np.maximum(team_start, export_first) + 1
+    return np.where(team_start == NEVER, 0, np.clip(held, 0, None)).astype(np.float64)
+
+
 def history_months(
     team_ids: pd.Series,
     months: pd.Series,
@@ -75,16 +93,21 @@ def history_months(
 
     ``first_month``: the export's first month; ``first_days``: :func:`team_first_days`.
     """
-    count = len(team_ids)
+    return history_of_teams(
+        list(team_ids), list(months), first_month, team_start_months(first_days)
+    )
+
+
+def history_of_teams(
+    team_ids: list[object],
+    months: list[object],
+    first_month: str | None,
+    starts: dict[str, int],
+) -> np.ndarray:
+    """:func:`history_months` with the teams' starts worked out already
+    (:func:`team_start_months`): the service counts one record's history per request."""
     if first_month is None:
-        return np.full(count, np.nan)
-    if count == 0:
-        return np.zeros(0)
-    target = np.asarray([month_number(str(m)) for m in months], dtype=np.int64)
-    team_start = date_month_numbers(pd.Series(pd.to_datetime(first_days.to_numpy())))
-    start_of = dict(zip(first_days.index.astype(str), team_start.tolist(), strict=True))
-    never = np.iinfo(np.int64).max  # a team that never had a member: no history at all
-    started = np.asarray([start_of.get(str(team), never) for team in team_ids], dtype=np.int64)
-    start = np.maximum(started, month_number(first_month))
-    held = np.where(started == never, 0, target - start + 1)
-    return np.clip(held, 0, None).astype(np.float64)
+        return np.full(len(team_ids), np.nan)
+    team_start = np.asarray([starts.get(str(team), NEVER) for team in team_ids], dtype=np.int64)
+    target = np.asarray([month_number(str(month)) for month in months], dtype=np.int64)
+    return months_held(team_start, target, month_number(first_month))

@@ -2,8 +2,8 @@
 
 ``--json`` prints the fixed shape ``{"month", "model_version", "results"}`` (riskiest
 first); ``--csv FILE`` and ``--html FILE`` write the HR report files; with none of them the
-console shows the flagged teams. No model is needed: each team's result is stored in both
-languages by ``erisk score``.
+console shows the review list and the watch list. No model is needed: each team's result
+is stored in both languages by ``erisk score``, with its rank and review list place.
 """
 
 from __future__ import annotations
@@ -141,7 +141,7 @@ def run_report(
 def report_command(
     month: str, as_json: bool, csv_file: Path | None, html_file: Path | None, lang: str
 ) -> int:
-    """Read a scored month back: JSON, CSV, HTML, or the flagged teams on the console."""
+    """Read a scored month back: JSON, CSV, HTML, or the review and watch lists on the console."""
     report = run_report(load_settings(), month, lang, csv_file, html_file)
     if as_json:
         payload = {

@@ -264,24 +264,29 @@ class SnapshotData:
     def with_history(self, rows: pd.DataFrame) -> pd.DataFrame:
         """``rows`` with ``history_months`` (``features.history``): what decides whether a
         team-month is ``insufficient_history``. Every scorer's rows carry it."""
-        from features.history import HISTORY_COLUMN, history_months
+        from features.history import HISTORY_COLUMN
 
-        if rows.empty:
-            return rows.assign(**{HISTORY_COLUMN: pd.Series([], dtype=np.float64)})
-        counted = history_months(
-            rows["team_id"], rows["month"], self.first_month, self.team_first_days
-        )
-        return rows.assign(**{HISTORY_COLUMN: counted})
+        counted = self.history_of(list(rows["team_id"]), list(rows["month"])) if len(rows) else []
+        return rows.assign(**{HISTORY_COLUMN: np.asarray(counted, dtype=np.float64)})
+
+    def history_of(self, team_ids: list[object], months: list[object]) -> np.ndarray:
+        """Months of history of each (team, month) in the data (NaN when the export has no
+        timesheet); a team the snapshot never gave a member holds none."""
+        from features.history import history_of_teams
+
+        return history_of_teams(team_ids, months, self.first_month, self.team_start_months)
 
     @cached_property
-    def team_first_days(self) -> pd.Series:
-        """``team_id`` → the first day the team had a member (from employees and
-        assignments only: the timesheets are not read for it)."""
-        from features.history import team_first_days
+    def team_start_months(self) -> dict[str, int]:
+        """``team_id`` → the month its first member joined (from employees and assignments
+        only: the timesheets are not read for it)."""
+        from features.history import team_first_days, team_start_months
 
         folder = self.store.root / self.snapshot_id
         if not (folder / "employees.parquet").exists():
-            return team_first_days(self.tables.employees, self.tables.assignments)
+            return team_start_months(
+                team_first_days(self.tables.employees, self.tables.assignments)
+            )
         employees = pd.read_parquet(
             folder / "employees.parquet", columns=["employee_id", "team_id", "hire_date"]
         )
@@ -291,17 +296,7 @@ class SnapshotData:
             if path.exists()
             else None
         )
-        return team_first_days(employees, assignments)
-
-    def history_of(self, team_id: str, month: str) -> float:
-        """Months of history of one team at ``month`` (NaN when the export has no
-        timesheet): the status of a record posted to the service."""
-        from features.history import history_months
-
-        counted = history_months(
-            pd.Series([team_id]), pd.Series([month]), self.first_month, self.team_first_days
-        )
-        return float(counted[0])
+        return team_start_months(team_first_days(employees, assignments))
 
     @cached_property
     def team_names(self) -> pd.DataFrame:
