@@ -15,6 +15,7 @@ import click
 import pandas as pd
 
 from features.calendar import shift_month
+from models.review import INSUFFICIENT_HISTORY, MIN_HISTORY_MONTHS
 from pipelines.errors import UserError
 from pipelines.settings import Settings, load_settings
 
@@ -24,6 +25,32 @@ LANGS = ("ja", "en")
 FLAG_NAMES = {
     "en": {"buffer": "buffer (relieve the load)", "recognition": "recognition (make effort seen)"},
     "ja": {"buffer": "バッファ（負荷の軽減）", "recognition": "承認（貢献の可視化）"},
+}
+PLACE_WORDS = {
+    "en": {
+        "lift": "Lift: {lift:.1f}× the risk of an average team",
+        "scored": "Status: scored",
+        INSUFFICIENT_HISTORY: (
+            f"Status: under {MIN_HISTORY_MONTHS} months of history in the data: band low, "
+            "no flag, no rank"
+        ),
+        "no_rank": "Rank: none (too little history)",
+        "not_stored": "Rank: the month is not in the scores store (run `erisk score`)",
+        "on_list": "Rank {rank} this month: on the review list",
+        "off_list": "Rank {rank} this month: not on the review list",
+    },
+    "ja": {
+        "lift": "平均比: 平均的なチームのリスクの{lift:.1f}倍",
+        "scored": "状態: 評価済み",
+        INSUFFICIENT_HISTORY: (
+            f"状態: データ上の履歴が{MIN_HISTORY_MONTHS}か月未満のため、区分は低、"
+            "フラグと順位はありません"
+        ),
+        "no_rank": "順位: なし（履歴不足）",
+        "not_stored": "順位: この月はまだスコア保存されていません（erisk score を実行）",
+        "on_list": "今月の順位 {rank}: 要確認リストに入っています",
+        "off_list": "今月の順位 {rank}: 要確認リストには入っていません",
+    },
 }
 FLAG_TAGS = {
     "en": {"buffer": "buffer", "recognition": "recognition"},
@@ -70,7 +97,30 @@ def run_explain(
 
     rows = team_month(settings, team, month)
     model = resolve_model(settings, alias, version)
-    return score_team_months(model.bundle, rows.current, rows.previous, model.bands, lang)[0]  # type: ignore[arg-type]
+    result = score_team_months(model.bundle, rows.current, rows.previous, model.bands, lang)[0]  # type: ignore[arg-type]
+    return {**result, **month_place(settings, team, month)}
+
+
+def month_place(settings: Settings, team: str, month: str) -> dict[str, object]:
+    """The team's ``rank`` and ``review`` in ``month`` when the month is in the scores store
+    (a rank is a place among the month's teams, so one team alone has none)."""
+    import sqlalchemy.exc
+
+    from pipelines.scores_store import existing_store
+
+    store = existing_store(settings)
+    if store is None:
+        return {}
+    try:
+        stored = store.team_result(month, team)
+    except sqlalchemy.exc.OperationalError as unreachable:
+        logger.warning("scores store not readable, no rank shown: %s", unreachable)
+        return {}
+    finally:
+        store.dispose()
+    if stored is None:
+        return {}
+    return {"rank": stored["rank"], "review": bool(stored["review"])}
 
 
 def run_whatif(
@@ -167,6 +217,16 @@ def whatif_command(
     return 0
 
 
+def _place(result: dict[str, object], words: dict[str, str]) -> str:
+    """The team's rank and whether it is on the month's review list, in words."""
+    if result.get("status") == INSUFFICIENT_HISTORY:
+        return words["no_rank"]
+    if result.get("rank") is None:
+        return words["not_stored"]
+    key = "on_list" if result.get("review") else "off_list"
+    return words[key].format(rank=result["rank"])
+
+
 def _percent(value: object) -> str:
     return f"{float(value) * 100:.1f}%"  # type: ignore[arg-type]
 
@@ -178,6 +238,7 @@ def _print_result(result: dict[str, object], lang: str) -> None:
     from rich.panel import Panel
 
     flag_names = FLAG_NAMES[lang]
+    words = PLACE_WORDS[lang]
     headings = {
         "en": ("Risk", "Reasons", "Flags", "Actions", "none"),
         "ja": ("リスク", "理由", "フラグ", "推奨アクション", "なし"),
@@ -185,6 +246,9 @@ def _print_result(result: dict[str, object], lang: str) -> None:
     name = result.get("team_name") or result["team_id"]
     lines = [
         escape(f"{headings[0]}: {_percent(result['risk'])}  [{str(result['band']).upper()}]"),
+        escape(words["lift"].format(lift=float(result["lift"]))),  # type: ignore[arg-type]
+        escape(words[str(result.get("status") or "scored")]),
+        escape(_place(result, words)),
         f"{headings[2]}: {', '.join(flag_names[f] for f in result['flags']) or headings[4]}",  # type: ignore[union-attr]
         f"\n{headings[1]}:",
     ]

@@ -17,6 +17,13 @@ from typing import Any
 
 import pandas as pd
 
+from models.review import (
+    INSUFFICIENT_HISTORY,
+    MIN_HISTORY_MONTHS,
+    BandRules,
+    backtest_sentence,
+    flagged_order,
+)
 from pipelines.csv_cells import safe_cell
 
 TREND_MONTHS = 12
@@ -35,9 +42,23 @@ TEXT: dict[str, dict[str, str]] = {
         "flagged": "flagged teams",
         "trend": "Teams in the high and medium bands, by month",
         "distribution": "Risk of every team this month",
-        "list": "Teams to look at (high and medium bands, riskiest first)",
-        "none": "No team is in the high or medium band this month.",
+        "review_title": "Review list: the teams to act on first",
+        "review_none": "Nothing stands out this month.",
+        "watch_title": "Watch list: the other high and medium teams",
+        "watch_none": "No other team is in the high or medium band this month.",
+        "review_count": "on the review list",
+        "short_history": (
+            "{n} team(s) have under {months} months of history in the data and are not ranked "
+            "(band low, no flag) until they have."
+        ),
         "rank": "#",
+        "lift": "vs. average",
+        "review": "review list",
+        "status": "status",
+        "yes": "yes",
+        "no": "no",
+        "status_scored": "scored",
+        "status_insufficient_history": "under 6 months of history",
         "team": "team",
         "department": "department",
         "risk": "risk",
@@ -52,9 +73,12 @@ TEXT: dict[str, dict[str, str]] = {
         "generated": "generated",
         "note": (
             "Risk is the estimated probability that the team's engagement drops, or several "
-            "members leave, within the next three months. Reasons are the signals that moved "
-            "this team's risk most, in percentage points. Per-member figures are hidden for "
-            "teams under 5 members."
+            "members leave, within the next three months; 'vs. average' is how many times the "
+            "risk of an average team it is (high: at least {high:g} times, medium: at least "
+            "{medium:g} times). The review list holds the riskiest high teams, at most a few a "
+            "month. Reasons are "
+            "the signals that moved this team's risk most, in percentage points. Per-member "
+            "figures are hidden for teams under 5 members."
         ),
         "team_id": "team_id",
         "team_name": "team_name",
@@ -69,9 +93,23 @@ TEXT: dict[str, dict[str, str]] = {
         "flagged": "フラグ付きチーム",
         "trend": "リスク「高」「中」のチーム数の推移",
         "distribution": "今月の全チームのリスク分布",
-        "list": "注目すべきチーム（リスク高・中、リスクの高い順）",
-        "none": "今月はリスク「高」「中」のチームはありません。",
+        "review_title": "要確認リスト：最初に対応するチーム",
+        "review_none": "今月は特に目立つチームはありません。",
+        "watch_title": "注視リスト：その他のリスク「高」「中」のチーム",
+        "watch_none": "今月はほかにリスク「高」「中」のチームはありません。",
+        "review_count": "要確認リスト",
+        "short_history": (
+            "{n}チームはデータ上の履歴が{months}か月未満のため、順位を付けていません"
+            "（区分は低、フラグなし）。"
+        ),
         "rank": "順位",
+        "lift": "平均比",
+        "review": "要確認",
+        "status": "状態",
+        "yes": "はい",
+        "no": "いいえ",
+        "status_scored": "評価済み",
+        "status_insufficient_history": "履歴6か月未満",
         "team": "チーム",
         "department": "部門",
         "risk": "リスク",
@@ -86,8 +124,10 @@ TEXT: dict[str, dict[str, str]] = {
         "generated": "作成日時",
         "note": (
             "リスクは、今後3か月以内にチームのエンゲージメントが低下する、または複数名が"
-            "退職する確率の推定値です。要因はこのチームのリスクを最も動かした指標で、"
-            "単位はパーセントポイントです。5名未満のチームでは一人あたりの数値を表示しません。"
+            "退職する確率の推定値です。「平均比」は平均的なチームのリスクの何倍かを示します"
+            "（高：{high:g}倍以上、中：{medium:g}倍以上）。要確認リストはリスク「高」のうち上位の数チームです。"
+            "要因はこのチームのリスクを最も動かした指標で、単位はパーセントポイントです。"
+            "5名未満のチームでは一人あたりの数値を表示しません。"
         ),
         "team_id": "チームID",
         "team_name": "チーム名",
@@ -114,6 +154,18 @@ class HrReport:
     results: list[dict[str, Any]]
     history: pd.DataFrame  # team_id, month, risk, band, flags of recent scored months
     generated_at: str
+    # the band rules and backtest figures of the model that scored the month (None for
+    # months scored before they were stored with the run)
+    bands: BandRules | None = None
+
+    @property
+    def backtest(self) -> dict[str, Any]:
+        return dict(self.bands.backtest) if self.bands is not None else {}
+
+    def note(self) -> str:
+        """The closing note, with the model's lift cuts."""
+        bands = self.bands or BandRules(base_rate=1.0)
+        return self.text["note"].format(high=bands.high_lift, medium=bands.medium_lift)
 
     @property
     def text(self) -> dict[str, str]:
@@ -125,8 +177,32 @@ class HrReport:
         return DEPARTMENTS_JA.get(code, code) if self.lang == "ja" else code
 
     def listed(self) -> list[dict[str, Any]]:
-        """Teams in the high and medium bands, riskiest first (results are sorted)."""
-        return [r for r in self.results if r["band"] in ("high", "medium")]
+        """The review list, then the watch list (``models.review.flagged_order``)."""
+        return flagged_order(self.results)
+
+    def review_list(self) -> list[dict[str, Any]]:
+        """The teams to act on first, by rank."""
+        return [r for r in self.listed() if r.get("review")]
+
+    def watch_list(self) -> list[dict[str, Any]]:
+        """The other high and medium teams, by rank."""
+        return [r for r in self.listed() if not r.get("review")]
+
+    def sentence(self) -> str | None:
+        """The review list's backtest precision in one plain sentence (None: unknown)."""
+        return backtest_sentence(self.backtest, self.lang)
+
+    def short_history(self) -> int:
+        """How many teams have too little history to be ranked."""
+        return sum(r.get("status") == INSUFFICIENT_HISTORY for r in self.results)
+
+    def lift(self, result: dict[str, Any]) -> str:
+        """``2.3×`` (times an average team's risk), or an en dash for rows stored before."""
+        lift = result.get("lift")
+        return "–" if lift is None else f"{float(lift):.1f}×"
+
+    def status(self, result: dict[str, Any]) -> str:
+        return self.text[f"status_{result.get('status') or 'scored'}"]
 
 
 # ---- CSV -----------------------------------------------------------------------------
@@ -146,6 +222,10 @@ def render_csv(report: HrReport) -> bytes:
             t["flags"],
             t["drivers"],
             t["actions"],
+            t["rank"],
+            t["lift"],
+            t["review"],
+            t["status"],
         ]
     ]
     rows += [
@@ -158,6 +238,10 @@ def render_csv(report: HrReport) -> bytes:
             " / ".join(t.get(flag, flag) for flag in result["flags"]),
             " / ".join(d["text"] for d in result["drivers"][:TOP_DRIVERS]),
             " / ".join(str(a["title"]) for a in result["actions"]),
+            "" if result.get("rank") is None else int(result["rank"]),
+            "" if result.get("lift") is None else f"{float(result['lift']):.2f}",
+            t["yes"] if result.get("review") else t["no"],
+            report.status(result),
         ]
         for result in report.results
     ]
@@ -172,17 +256,31 @@ def render_html(report: HrReport) -> str:
     e = html.escape
     counts = {band: sum(r["band"] == band for r in report.results) for band in BAND_COLOURS}
     flagged = sum(bool(r["flags"]) for r in report.results)
+    review, watch = report.review_list(), report.watch_list()
     tiles = "".join(
         f'<div class="tile"><div class="n">{value}</div><div>{e(label)}</div></div>'
         for value, label in (
             (f"{len(report.results):,}", t["teams"]),
+            (f"{len(review):,}", t["review_count"]),
             (f"{counts['high']:,}", f"{t['risk']}: {t['high']}"),
             (f"{counts['medium']:,}", f"{t['risk']}: {t['medium']}"),
             (f"{flagged:,}", t["flagged"]),
         )
     )
-    listed = report.listed()
-    table = _team_table(report, listed) if listed else f"<p>{e(t['none'])}</p>"
+    if review:
+        sentence = report.sentence()
+        review_part = (f'<p class="sentence">{e(sentence)}</p>' if sentence else "") + (
+            _team_table(report, review)
+        )
+    else:
+        review_part = f'<p class="nothing">{e(t["review_none"])}</p>'
+    watch_part = _team_table(report, watch) if watch else f"<p>{e(t['watch_none'])}</p>"
+    short = report.short_history()
+    short_note = (
+        f'<p class="note">{e(t["short_history"].format(n=short, months=MIN_HISTORY_MONTHS))}</p>'
+        if short
+        else ""
+    )
     return f"""<!DOCTYPE html>
 <html lang="{e(report.lang)}">
 <head>
@@ -195,14 +293,21 @@ def render_html(report: HrReport) -> str:
 <h1>{e(t["title"])} <span class="month">{e(report.month)}</span></h1>
 <p class="meta">{e(t["model"])}: {e(str(report.model_version))} · {e(t["generated"])}:
 {e(report.generated_at)}</p>
+<section id="review-list">
+<h2>{e(t["review_title"])}</h2>
+{review_part}
+</section>
+<section id="watch-list">
+<h2>{e(t["watch_title"])}</h2>
+{watch_part}
+</section>
+{short_note}
 <div class="tiles">{tiles}</div>
 <div class="charts">
 <figure><figcaption>{e(t["trend"])}</figcaption>{_trend_chart(report)}</figure>
 <figure><figcaption>{e(t["distribution"])}</figcaption>{_histogram(report)}</figure>
 </div>
-<h2>{e(t["list"])}</h2>
-{table}
-<p class="note">{e(t["note"])}</p>
+<p class="note">{e(report.note())}</p>
 </body>
 </html>
 """
@@ -219,6 +324,7 @@ def _team_table(report: HrReport, listed: Sequence[dict[str, Any]]) -> str:
             "team",
             "department",
             "risk",
+            "lift",
             "band",
             "change",
             "history",
@@ -228,7 +334,8 @@ def _team_table(report: HrReport, listed: Sequence[dict[str, Any]]) -> str:
         )
     )
     rows = []
-    for rank, result in enumerate(listed, start=1):
+    for result in listed:
+        rank = "–" if result.get("rank") is None else str(result["rank"])
         risks = history.get(str(result["team_id"]), [])
         change = _change(risks, float(result["risk"]))
         flags = "".join(
@@ -244,6 +351,7 @@ def _team_table(report: HrReport, listed: Sequence[dict[str, Any]]) -> str:
             f'<span class="id">{e(str(result["team_id"]))}</span></td>'
             f"<td>{e(report.department(result))}</td>"
             f'<td class="num">{100 * float(result["risk"]):.0f}%</td>'
+            f'<td class="num">{e(report.lift(result))}</td>'
             f'<td><span class="band {e(band)}">{e(t[band])}</span></td>'
             f'<td class="num">{e(change)}</td>'
             f"<td>{_sparkline(risks)}</td>"
@@ -401,4 +509,5 @@ td.num{text-align:right;white-space:nowrap}td ul{margin:0;padding-left:1.1em}
 .band.high{background:#c62828}.band.medium{background:#ef8f00}.band.low{background:#4f8a3c}
 .flag{display:inline-block;border:1px solid #888;border-radius:3px;padding:0 4px;margin:1px;
 font-size:.85em}.note{color:#666;font-size:.85em;margin-top:20px}
+.sentence{margin:4px 0 10px}.nothing{font-size:1.1em;font-weight:bold}
 """

@@ -2,8 +2,8 @@
 
 ``--json`` prints the fixed shape ``{"month", "model_version", "results"}`` (riskiest
 first); ``--csv FILE`` and ``--html FILE`` write the HR report files; with none of them the
-console shows the flagged teams. No model is needed: each team's result is stored in both
-languages by ``erisk score``.
+console shows the review list and the watch list. No model is needed: each team's result
+is stored in both languages by ``erisk score``, with its rank and review list place.
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ def build_report(
         results=scores.results,
         history=trend_rows(store, month) if history is None else history,
         generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        bands=scores.run.model_bands,
     )
 
 
@@ -140,7 +141,7 @@ def run_report(
 def report_command(
     month: str, as_json: bool, csv_file: Path | None, html_file: Path | None, lang: str
 ) -> int:
-    """Read a scored month back: JSON, CSV, HTML, or the flagged teams on the console."""
+    """Read a scored month back: JSON, CSV, HTML, or the review and watch lists on the console."""
     report = run_report(load_settings(), month, lang, csv_file, html_file)
     if as_json:
         payload = {
@@ -155,27 +156,41 @@ def report_command(
 
 
 def _print_flagged(report: HrReport, wrote: list[Path]) -> None:
+    """The review list (with its backtest sentence, or "nothing stands out"), then the
+    watch list; names and ids come from the customer's export, so they are printed as text
+    ('[link=...]' is not markup here)."""
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
     t = report.text
     console = Console()
-    flagged = [r for r in report.results if r["flags"]]
-    table = Table(title=f"{t['title']} {report.month} ({t['model']} {report.model_version})")
-    for key in ("team", "department", "risk", "band", "flags", "drivers"):
-        table.add_column(t[key], justify="right" if key == "risk" else "left")
-    for result in flagged:
-        # names and ids come from the customer's export: '[link=...]' is text, not markup
-        table.add_row(
-            escape(f"{result.get('team_name') or ''} ({result['team_id']})"),
-            escape(report.department(result)),
-            f"{100 * float(result['risk']):.0f}%",
-            t[str(result["band"])],
-            ", ".join(t.get(flag, flag) for flag in result["flags"]),
-            escape("\n".join(d["text"] for d in result["drivers"][:2])),
-        )
-    console.print(table)
-    console.print(f"{len(flagged)} / {len(report.results)} {t['flagged']}")
+    console.print(f"{t['title']} {report.month} ({t['model']} {report.model_version})")
+    for title, teams, empty, sentence in (
+        (t["review_title"], report.review_list(), t["review_none"], report.sentence()),
+        (t["watch_title"], report.watch_list(), t["watch_none"], None),
+    ):
+        if not teams:
+            console.print(f"[bold]{escape(title)}[/bold]: {escape(empty)}")
+            continue
+        table = Table(title=title)
+        for key in ("rank", "team", "department", "risk", "lift", "band", "flags", "drivers"):
+            table.add_column(t[key], justify="right" if key in ("rank", "risk", "lift") else "left")
+        for result in teams:
+            table.add_row(
+                str(result.get("rank") or "–"),
+                escape(f"{result.get('team_name') or ''} ({result['team_id']})"),
+                escape(report.department(result)),
+                f"{100 * float(result['risk']):.0f}%",
+                report.lift(result),
+                t[str(result["band"])],
+                ", ".join(t.get(flag, flag) for flag in result["flags"]),
+                escape("\n".join(d["text"] for d in result["drivers"][:2])),
+            )
+        console.print(table)
+        if sentence:
+            console.print(escape(sentence))
+    flagged = sum(bool(r["flags"]) for r in report.results)
+    console.print(f"{flagged} / {len(report.results)} {t['flagged']}")
     for path in wrote:
         console.print(f"→ {path}")

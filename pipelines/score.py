@@ -38,7 +38,7 @@ from features.calendar import (
 )
 from features.tables import ALL_TABLES, Tables
 from models.drift import WARN_ABOVE, feature_drift, seasonal_reference
-from models.review import BandRules
+from models.review import SCORED, BandRules, rank_month, review_capacity
 from models.scoring import score_team_months
 from pipelines.csv_cells import write_csv
 from pipelines.errors import UserError
@@ -90,6 +90,9 @@ class ScoreSummary:
     reference_source: str
     report_files: list[Path] = field(default_factory=list)
     seconds: float = 0.0
+    review_count: int = 0
+    review_capacity: int = 0
+    insufficient_history: int = 0
 
     @property
     def drift_warnings(self) -> list[str]:
@@ -114,6 +117,9 @@ class ScoreSummary:
             "skipped_empty_teams": self.skipped_empty_teams,
             "band_counts": self.band_counts,
             "flag_counts": self.flag_counts,
+            "review_count": self.review_count,
+            "review_capacity": self.review_capacity,
+            "insufficient_history": self.insufficient_history,
             "drift_warnings": self.drift_warnings,
             "report_files": [str(p) for p in self.report_files],
             "seconds": round(self.seconds, 2),
@@ -253,7 +259,44 @@ class SnapshotData:
             # trimmed timesheets start later than the export: pass the export's first month
             parts.append(compute_features(tables, missing, first_month=self.first_month))
         frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-        return frame.merge(self.team_names, on="team_id", how="left")
+        return self.with_history(frame.merge(self.team_names, on="team_id", how="left"))
+
+    def with_history(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """``rows`` with ``history_months`` (``features.history``): what decides whether a
+        team-month is ``insufficient_history``. Every scorer's rows carry it."""
+        from features.history import HISTORY_COLUMN
+
+        counted = self.history_of(list(rows["team_id"]), list(rows["month"])) if len(rows) else []
+        return rows.assign(**{HISTORY_COLUMN: np.asarray(counted, dtype=np.float64)})
+
+    def history_of(self, team_ids: list[object], months: list[object]) -> np.ndarray:
+        """Months of history of each (team, month) in the data (NaN when the export has no
+        timesheet); a team the snapshot never gave a member holds none."""
+        from features.history import history_of_teams
+
+        return history_of_teams(team_ids, months, self.first_month, self.team_start_months)
+
+    @cached_property
+    def team_start_months(self) -> dict[str, int]:
+        """``team_id`` → the month its first member joined (from employees and assignments
+        only: the timesheets are not read for it)."""
+        from features.history import team_first_days, team_start_months
+
+        folder = self.store.root / self.snapshot_id
+        if not (folder / "employees.parquet").exists():
+            return team_start_months(
+                team_first_days(self.tables.employees, self.tables.assignments)
+            )
+        employees = pd.read_parquet(
+            folder / "employees.parquet", columns=["employee_id", "team_id", "hire_date"]
+        )
+        path = folder / "assignments.parquet"
+        assignments = (
+            pd.read_parquet(path, columns=["employee_id", "team_id", "start_date"])
+            if path.exists()
+            else None
+        )
+        return team_start_months(team_first_days(employees, assignments))
 
     @cached_property
     def team_names(self) -> pd.DataFrame:
@@ -416,6 +459,7 @@ class ScoringJob:
         schema = self.model.bundle.features
         drift = feature_drift(reference, current, schema.names, schema.categorical)
         batch_run_id = uuid.uuid4().hex
+        scored = sum(t.status == SCORED for t in teams)
         summary = ScoreSummary(
             month=month,
             model_name=self.model.name,
@@ -431,32 +475,37 @@ class ScoringJob:
             drift=drift,
             bands_source=self.model.bands_source,
             reference_source=reference_source,
+            review_count=sum(t.review for t in teams),
+            review_capacity=review_capacity(scored, self.settings.review_capacity),
+            insufficient_history=len(teams) - scored,
         )
         return self._write_and_log(summary, teams, risk, started, started_clock, progress)
 
     def _explain(
         self, current: pd.DataFrame, previous: pd.DataFrame | None
     ) -> tuple[list[ScoredTeam], np.ndarray]:
-        """Results in every language through the path the CLI and the service share."""
+        """The month's teams, explained in every language and ranked: rank and review are
+        decided once the whole month is explained (``models.review.rank_month``), the same
+        in every language."""
         by_lang = {
+            lang: rank_month(results, self.settings.review_capacity)
+            for lang, results in self._results(current, previous).items()
+        }
+        teams = [
+            ScoredTeam.from_results({lang: by_lang[lang][i] for lang in LANGS}, self.model.version)
+            for i in range(len(by_lang[LANGS[0]]))
+        ]
+        return teams, np.array([team.risk for team in teams], dtype=np.float64)
+
+    def _results(
+        self, current: pd.DataFrame, previous: pd.DataFrame | None
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Results in every language (row for row) through the path the CLI and the
+        service share."""
+        return {
             lang: score_team_months(self.model.bundle, current, previous, self.model.bands, lang)  # type: ignore[arg-type]
             for lang in LANGS
         }
-        teams = [
-            ScoredTeam(
-                month=str(result["month"]),
-                team_id=str(result["team_id"]),
-                team_name=result["team_name"],  # type: ignore[arg-type]
-                department=result["department"],  # type: ignore[arg-type]
-                risk=float(result["risk"]),  # type: ignore[arg-type]
-                band=str(result["band"]),
-                flags=tuple(result["flags"]),  # type: ignore[arg-type]
-                results={lang: by_lang[lang][i] for lang in LANGS},
-                model_version=self.model.version,
-            )
-            for i, result in enumerate(by_lang["en"])
-        ]
-        return teams, np.array([team.risk for team in teams], dtype=np.float64)
 
     def _write_and_log(
         self,
@@ -488,6 +537,8 @@ class ScoringJob:
                 finished_at=dt.datetime.now(dt.UTC),
                 mlflow_run_id=run.info.run_id,
                 team_count=summary.team_count,
+                review_capacity=summary.review_capacity,
+                model_bands=self.model.bands,
             )
             self.store.replace_month(batch, teams, progress)
             files = write_month_reports(self.store, summary.month, self.settings.data_dir)
@@ -547,6 +598,9 @@ def _log_batch_run(
         "team_count": summary.team_count,
         "skipped_empty_teams": summary.skipped_empty_teams,
         "flagged_teams": sum(summary.flag_counts.values()),
+        "review_list": summary.review_count,
+        "review_capacity": summary.review_capacity,
+        "insufficient_history": summary.insufficient_history,
         "risk.mean": float(np.mean(risk)),
         "risk.max": float(np.max(risk)),
         **{
@@ -676,9 +730,33 @@ def print_summaries(summaries: list[ScoreSummary], lang: str) -> None:
     console = Console()
     table = Table(title="erisk score" + (" (バッチ採点)" if ja else ""))
     headers = (
-        ("月", "モデル", "チーム数", "高", "中", "業務負荷フラグ", "承認フラグ", "ドリフト", "秒")
+        (
+            "月",
+            "モデル",
+            "チーム数",
+            "要確認",
+            "高",
+            "中",
+            "業務負荷フラグ",
+            "承認フラグ",
+            "履歴不足",
+            "ドリフト",
+            "秒",
+        )
         if ja
-        else ("month", "model", "teams", "high", "medium", "buffer", "recognition", "drift", "s")
+        else (
+            "month",
+            "model",
+            "teams",
+            "review list",
+            "high",
+            "medium",
+            "buffer",
+            "recognition",
+            "short history",
+            "drift",
+            "s",
+        )
     )
     for header in headers:
         table.add_column(header, justify="right" if header not in ("month", "月") else "left")
@@ -687,14 +765,21 @@ def print_summaries(summaries: list[ScoreSummary], lang: str) -> None:
             s.month,
             f"v{s.model_version}",
             f"{s.team_count:,}",
+            f"{s.review_count} / {s.review_capacity}",
             f"{s.band_counts['high']:,}",
             f"{s.band_counts['medium']:,}",
             f"{s.flag_counts['buffer']:,}",
             f"{s.flag_counts['recognition']:,}",
+            f"{s.insufficient_history:,}",
             f"{len(s.drift_warnings)}",
             f"{s.seconds:.1f}",
         )
     console.print(table)
+    console.print(
+        "要確認: リスク「高」のチームを上位から最大 k チーム（要確認 / k）"
+        if ja
+        else "review list: the high teams to act on first, at most k (listed / k)"
+    )
     drifting = [s for s in summaries if s.drift_warnings]
     if drifting:
         label = "ドリフト警告（PSI > 0.2）の月" if ja else "months with drift warnings (PSI > 0.2)"

@@ -32,6 +32,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from models.review import SCORED, BandRules
 from pipelines.errors import UserError
 from pipelines.settings import Settings
 
@@ -44,6 +45,8 @@ LOCK_CLASS = 0x45524953
 MIGRATION_LOCK_OBJECT = 0
 INSERT_BATCH_ROWS = 500
 LANGS: tuple[str, ...] = ("en", "ja")
+# what a result stored before the review list (revision 0002) reads back as
+RESULT_DEFAULTS: dict[str, Any] = {"rank": None, "lift": None, "review": False, "status": SCORED}
 
 metadata = sa.MetaData()
 
@@ -60,6 +63,10 @@ batch_runs = sa.Table(
     sa.Column("finished_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("mlflow_run_id", sa.String(64), nullable=True),
     sa.Column("team_count", sa.Integer, nullable=False),
+    # k of the month's review list, and the model's bands.json (base rate, lift cuts and the
+    # backtest figures of the review list and bands): reports show them without MLflow
+    sa.Column("review_capacity", sa.Integer, nullable=True),
+    sa.Column("model_bands", sa.Text, nullable=True),
     sa.Index("ix_batch_runs_month", "month"),
 )
 
@@ -77,6 +84,10 @@ scored_teams = sa.Table(
     sa.Column("result_ja", sa.Text, nullable=False),
     sa.Column("model_version", sa.Integer, nullable=True),
     sa.Column("batch_run_id", sa.String(32), sa.ForeignKey("batch_runs.id"), nullable=False),
+    sa.Column("lift", sa.Float, nullable=True),
+    sa.Column("rank", sa.Integer, nullable=True),
+    sa.Column("review", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("status", sa.String(24), nullable=False, server_default=SCORED),
     sa.Index("ix_scored_teams_team_month", "team_id", "month"),
     sa.Index("ix_scored_teams_month_risk", "month", "risk"),
 )
@@ -89,6 +100,18 @@ def scores_db_url(settings: Settings) -> str:
     if explicit:
         return normalise_url(explicit)
     return f"sqlite:///{(Path(settings.data_dir) / DEFAULT_DB_FILE).resolve()}"
+
+
+def existing_store(settings: Settings) -> ScoresStore | None:
+    """The scores store if there is one to read: a SQLite file that exists, or any other
+    URL (a reader such as ``erisk explain`` must not create an empty store as a side
+    effect)."""
+    url = scores_db_url(settings)
+    if url.startswith("sqlite"):
+        database = sa.engine.make_url(url).database
+        if not database or not Path(database).exists():
+            return None
+    return ScoresStore(url)
 
 
 def normalise_url(url: str) -> str:
@@ -118,6 +141,14 @@ class BatchRun:
     finished_at: dt.datetime
     mlflow_run_id: str | None
     team_count: int
+    review_capacity: int | None = None
+    model_bands: BandRules | None = None
+
+    @property
+    def backtest(self) -> dict[str, Any]:
+        """The backtest figures of the review list and bands of the model that scored the
+        month (empty for runs recorded before they were stored)."""
+        return dict(self.model_bands.backtest) if self.model_bands is not None else {}
 
     def as_row(self) -> dict[str, Any]:
         return {
@@ -131,6 +162,10 @@ class BatchRun:
             "finished_at": self.finished_at,
             "mlflow_run_id": self.mlflow_run_id,
             "team_count": self.team_count,
+            "review_capacity": self.review_capacity,
+            "model_bands": (
+                json.dumps(self.model_bands.as_dict()) if self.model_bands is not None else None
+            ),
         }
 
 
@@ -147,6 +182,32 @@ class ScoredTeam:
     flags: tuple[str, ...]
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
     model_version: int | None = None
+    lift: float | None = None
+    rank: int | None = None
+    review: bool = False
+    status: str = SCORED
+
+    @classmethod
+    def from_results(
+        cls, results: dict[str, dict[str, Any]], model_version: int | None
+    ) -> ScoredTeam:
+        """One team from its result in every language (the first language's fields)."""
+        first = results[LANGS[0]]
+        return cls(
+            month=str(first["month"]),
+            team_id=str(first["team_id"]),
+            team_name=first["team_name"],
+            department=first["department"],
+            risk=float(first["risk"]),
+            band=str(first["band"]),
+            flags=tuple(first["flags"]),
+            results=results,
+            model_version=model_version,
+            lift=first.get("lift"),
+            rank=first.get("rank"),
+            review=bool(first.get("review", False)),
+            status=str(first.get("status", SCORED)),
+        )
 
     def as_row(self, batch_run_id: str) -> dict[str, Any]:
         missing = [lang for lang in LANGS if lang not in self.results]
@@ -164,6 +225,10 @@ class ScoredTeam:
             "result_ja": json.dumps(self.results["ja"], ensure_ascii=False),
             "model_version": self.model_version,
             "batch_run_id": batch_run_id,
+            "lift": self.lift,
+            "rank": self.rank,
+            "review": bool(self.review),
+            "status": self.status,
         }
 
 
@@ -365,8 +430,22 @@ class ScoresStore:
                 .mappings()
                 .one()
             )
-        results = [json.loads(row[0]) for row in rows]
+        results = [{**RESULT_DEFAULTS, **json.loads(row[0])} for row in rows]
         return MonthScores(month, rows[0].model_version, _batch_run(run_row), results)
+
+    def team_result(self, month: str, team_id: str, lang: str = "en") -> dict[str, Any] | None:
+        """One team's stored result of a scored month (with the month's rank and review),
+        or None when the month or the team was not scored."""
+        if lang not in LANGS:
+            raise UserError(f"--lang must be one of {', '.join(LANGS)}, not {lang!r}")
+        self._ready()
+        with self.engine.connect() as connection:
+            found = connection.execute(
+                sa.select(scored_teams.c[f"result_{lang}"]).where(
+                    scored_teams.c.month == month, scored_teams.c.team_id == team_id
+                )
+            ).scalar()
+        return None if found is None else {**RESULT_DEFAULTS, **json.loads(found)}
 
     def month_rows(self, months: Sequence[str]) -> pd.DataFrame:
         """``team_id``, ``month``, ``risk``, ``band``, ``flags`` and ``department`` (the one
@@ -463,6 +542,10 @@ def _batch_run(row: Any) -> BatchRun:
         finished_at=row["finished_at"],
         mlflow_run_id=row["mlflow_run_id"],
         team_count=row["team_count"],
+        review_capacity=row["review_capacity"],
+        model_bands=(
+            BandRules.from_dict(json.loads(row["model_bands"])) if row["model_bands"] else None
+        ),
     )
 
 

@@ -42,6 +42,12 @@ class Settings(BaseSettings):
         "auto: when the service saw HTTPS (its own TLS, or X-Forwarded-Proto from a proxy "
         "that uvicorn trusts: FORWARDED_ALLOW_IPS, loopback by default)",
     )
+    review_capacity: int | None = Field(
+        default=None,
+        ge=1,
+        description="k, the most teams on a month's review list (the high teams to act on "
+        "first); unset: max(3, ceil(5% of the teams scored))",
+    )
     signed_out_file: Path | None = Field(
         default=None,
         description="sessions of the HR page signed out before they expired; "

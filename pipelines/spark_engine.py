@@ -55,7 +55,7 @@ from pipelines.score import (
     SnapshotData,
     resolve_model,
 )
-from pipelines.scores_store import LANGS, ScoredTeam, ScoresStore
+from pipelines.scores_store import LANGS, ScoresStore
 from pipelines.settings import Settings
 
 if TYPE_CHECKING:
@@ -401,7 +401,7 @@ class SparkSnapshotData(SnapshotData):
         frame = compute_features_spark(
             self.spark, folder, months, self.first_month, trim_timesheets=True
         )
-        return frame.merge(self.team_names, on="team_id", how="left")
+        return self.with_history(frame.merge(self.team_names, on="team_id", how="left"))
 
 
 class SparkScoringJob(ScoringJob):
@@ -427,32 +427,16 @@ class SparkScoringJob(ScoringJob):
         if self._shipped is not None:
             self._shipped.remove()
 
-    def _explain(
+    def _results(
         self, current: pd.DataFrame, previous: pd.DataFrame | None
-    ) -> tuple[list[ScoredTeam], np.ndarray]:
+    ) -> dict[str, list[dict[str, Any]]]:
+        """The pandas job's results, computed on the executors (ranked by the caller)."""
         month = str(current["month"].iloc[0])
         rows = (
             pd.concat([current, previous], ignore_index=True) if previous is not None else current
         )
         scored = score_rows_spark(self.spark, self.model, self.shipped, rows, month)
-        teams = []
-        for record in scored.itertuples(index=False):
-            results = {lang: json.loads(getattr(record, f"result_{lang}")) for lang in LANGS}
-            first = results[LANGS[0]]
-            teams.append(
-                ScoredTeam(
-                    month=str(first["month"]),
-                    team_id=str(first["team_id"]),
-                    team_name=first["team_name"],
-                    department=first["department"],
-                    risk=float(first["risk"]),
-                    band=str(first["band"]),
-                    flags=tuple(first["flags"]),
-                    results=results,
-                    model_version=self.model.version,
-                )
-            )
-        return teams, np.array([team.risk for team in teams], dtype=np.float64)
+        return {lang: [json.loads(text) for text in scored[f"result_{lang}"]] for lang in LANGS}
 
 
 # ---- entry points ------------------------------------------------------------------------

@@ -249,8 +249,10 @@ def create_app() -> FastAPI:
         summary="Score team-months from their features",
     )
     async def score(body: ScoreRequest, request: Request) -> Response:
-        """Risk, band, flags, drivers and actions for 1 to 1,000 team-months. Every team must
-        be one of the key's departments (else 404)."""
+        """Risk, lift, band, flags, drivers and actions for 1 to 1,000 team-months, and the
+        status from the team's history in the current snapshot; rank and review are null
+        (these are what-if rows, not the month's list). Every team must be one of the key's
+        departments (else 404)."""
         runtime, key = _runtime(request), _key(request)
         records = [record.model_dump() for record in body.records]
         team_ids = sorted({r["team_id"] for r in records})
@@ -297,7 +299,7 @@ def create_app() -> FastAPI:
         "/flagged",
         response_model=None,
         responses={200: {"model": FlaggedResponse}, **ERRORS},
-        summary="Flagged teams of a month, riskiest first",
+        summary="The review list of a month, then the watch list",
     )
     def flagged(
         request: Request,
@@ -306,7 +308,9 @@ def create_app() -> FastAPI:
         department: str | None = Query(default=None, max_length=64),
         lang: Lang = "en",
     ) -> Response:
-        """Teams with a buffer or recognition flag, limited to the key's departments."""
+        """The review list (the high teams to act on first, by rank), then the other medium
+        and high teams by rank, limited to the key's departments and ranked among them;
+        with ``intervention``, only the teams flagged for it."""
         runtime, key = _runtime(request), _key(request)
         _audit(request, month=month, department=department)
         chosen = runtime.state.scored_month(month)
@@ -338,7 +342,8 @@ def create_app() -> FastAPI:
         summary="The model version this server resolved at start-up",
     )
     def model(request: Request) -> Response:
-        """Name, version, alias, training time, metrics and model card."""
+        """Name, version, alias, training time, metrics, the base rate and the backtest
+        figures of the review list and bands (``bands``), and the model card."""
         runtime = _runtime(request)
         facts = runtime.state.facts_for(_key(request).departments == ALL_DEPARTMENTS)
         return _json({**facts, "scored_months": runtime.state.store.months()})

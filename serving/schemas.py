@@ -130,8 +130,29 @@ class ScoredTeam(BaseModel):
     department: str | None
     month: str
     risk: float = Field(ge=0, le=1)
-    band: Literal["low", "medium", "high"]
-    flags: list[Intervention]
+    band: Literal["low", "medium", "high"] = Field(
+        description="By lift: high from 2.0, medium (watch) from 1.5, else low; always low "
+        "for insufficient_history."
+    )
+    flags: list[Intervention] = Field(description="Set for medium and high teams only.")
+    rank: int | None = Field(
+        ge=1,
+        description="1 = the month's highest risk among the teams with status scored (ties "
+        "by team_id), among the key's own teams; null for insufficient_history, for "
+        "posted records and what-ifs, and for months scored before ranks were stored.",
+    )
+    lift: float | None = Field(
+        description="Risk over the model's base rate (its training labels' event rate); "
+        "null only for months scored before lifts were stored."
+    )
+    review: bool | None = Field(
+        description="On the month's review list (the high teams to act on first, at most "
+        "k = ERISK_REVIEW_CAPACITY); null for posted records and what-ifs."
+    )
+    status: Literal["scored", "insufficient_history"] = Field(
+        description="insufficient_history: under 6 months of history in the data (band "
+        "low, no flag, no rank)."
+    )
     drivers: list[Driver]
     actions: list[Action]
     model_version: int | None
@@ -159,7 +180,8 @@ class TeamRiskResponse(BaseModel):
 
 
 class FlaggedResponse(BaseModel):
-    """Flagged teams of a month, riskiest first."""
+    """The review list of a month (review true, by rank), then the other medium and high
+    teams (the watch list, by rank)."""
 
     month: str
     model_version: int | None

@@ -21,6 +21,8 @@ import pandas as pd
 
 from features.calendar import shift_month
 from features.catalogue import FEATURES
+from features.history import HISTORY_COLUMN
+from models.review import backtest_sentence, flagged_order, rerank_within
 from pipelines.errors import UserError
 from pipelines.settings import Settings
 from serving.schemas import CALLER_FEATURES
@@ -29,6 +31,9 @@ logger = logging.getLogger(__name__)
 
 ALIAS = "champion"
 HISTORY_MONTHS = 12
+# the lists whose backtest figures /v1/model and the model page show
+BACKTEST_LISTS = ("review", "high", "medium", "watch")
+BACKTEST_FIGURES = ("precision", "recall", "lift")
 SURVEY_SET = frozenset(spec.name for spec in FEATURES if spec.survey_derived)
 
 
@@ -49,6 +54,16 @@ class Team:
     team_id: str
     team_name: str | None
     department: str | None
+
+
+@dataclass(frozen=True)
+class VisibleMonth:
+    """A scored month as one key sees it: its teams (ranked among them) and the backtest
+    figures of the model that scored the month (for the review list's sentence)."""
+
+    model_version: int | None
+    results: list[dict[str, Any]]
+    backtest: dict[str, Any]
 
 
 class ServingState:
@@ -76,6 +91,8 @@ class ServingState:
         self.teams = self._teams()
         self.facts = self._model_facts()
         self._features_lock = threading.Lock()
+        # what a posted record's history is counted from, read once (not per request)
+        _ = self.data.first_month, self.data.team_start_months
 
     # ---- start-up ----------------------------------------------------------------------
     def _teams(self) -> dict[str, Team]:
@@ -128,6 +145,11 @@ class ServingState:
                 "medium_lift": bands.medium_lift,
                 "high_lift": bands.high_lift,
                 "backtest": bands.backtest,
+                "lists": backtest_lists(bands.backtest),
+                "sentence": {
+                    lang: backtest_sentence(bands.backtest, lang) for lang in ("en", "ja")
+                },
+                "review_capacity": self.settings.review_capacity,
                 "source": self.model.bands_source,
             },
             "model_card": card,
@@ -186,11 +208,22 @@ class ServingState:
 
     # ---- the routes' work --------------------------------------------------------------
     def score(self, records: list[dict[str, Any]], teams: list[Team], lang: str) -> list[dict]:
-        """Scored teams for caller-supplied feature rows (no previous month: no "up from")."""
+        """Scored teams for caller-supplied feature rows (no previous month: no "up from").
+
+        Each record's status comes from its team's history in the current snapshot (a team
+        the snapshot does not hold counts as scored); rank and review stay null and false:
+        posted rows are what-ifs, not the month's list."""
         from models.scoring import score_records
 
-        rows = [_scorable(record, team) for record, team in zip(records, teams, strict=True)]
-        return score_records(self.model.bundle, rows, self.model.bands, lang)  # type: ignore[arg-type]
+        known = [record["team_id"] in self.teams for record in records]
+        history = self.data.history_of(
+            [r["team_id"] for r in records], [r["month"] for r in records]
+        )
+        rows = [
+            _scorable(record, team, history[i] if known[i] else None)
+            for i, (record, team) in enumerate(zip(records, teams, strict=True))
+        ]
+        return not_listed(score_records(self.model.bundle, rows, self.model.bands, lang))  # type: ignore[arg-type]
 
     def team_risk(
         self, team: Team, month: str, lang: str, sees: Callable[[str | None], bool]
@@ -200,7 +233,8 @@ class ServingState:
         scored = self.store.read_month(month, lang)
         result = None
         if scored is not None:
-            result = next((r for r in scored.results if r["team_id"] == team.team_id), None)
+            visible = rerank_within([r for r in scored.results if sees(r.get("department"))])
+            result = next((r for r in visible if r["team_id"] == team.team_id), None)
         if scored is None or result is None:
             raise NotFoundError(f"team {team.team_id!r} was not scored in {month}")
         history = [
@@ -218,18 +252,19 @@ class ServingState:
 
     def visible_month(
         self, month: str, department: str | None, sees: Callable[[str | None], bool], lang: str
-    ) -> tuple[int | None, list[dict[str, Any]]]:
+    ) -> VisibleMonth:
         """The scored month's model version and its teams that ``sees`` allows (and of
-        ``department`` when given), riskiest first: one read for a list and its counts. A
-        department with no team the key sees that month is unknown (404)."""
+        ``department`` when given), riskiest first, ranked among the teams the key sees:
+        one read for a list and its counts. A department with no team the key sees that
+        month is unknown (404)."""
         scored = self.store.read_month(month, lang)
         if scored is None:
             raise NotFoundError(f"month {month} has not been scored")
-        visible = [r for r in scored.results if sees(r.get("department"))]
+        visible = rerank_within([r for r in scored.results if sees(r.get("department"))])
         if department is not None and department not in {r.get("department") for r in visible}:
             raise NotFoundError(f"unknown department {department!r}")
         results = [r for r in visible if department is None or r.get("department") == department]
-        return scored.model_version, results
+        return VisibleMonth(scored.model_version, results, scored.run.backtest)
 
     def flagged(
         self,
@@ -239,13 +274,13 @@ class ServingState:
         sees: Callable[[str | None], bool],
         lang: str,
     ) -> dict[str, Any]:
-        version, visible = self.visible_month(month, department, sees, lang)
+        seen = self.visible_month(month, department, sees, lang)
         return {
             "month": month,
-            "model_version": version,
+            "model_version": seen.model_version,
             "intervention": intervention,
             "department": department,
-            "results": only_flagged(visible, intervention),
+            "results": flagged_list(seen.results, intervention),
         }
 
     def what_if(
@@ -282,7 +317,13 @@ class ServingState:
             if refused.feature:
                 loc.append(refused.feature)
             raise RefusedError(str(refused), loc) from refused
-        return {"team_id": team.team_id, "month": month, **result.as_dict()}
+        return {
+            "team_id": team.team_id,
+            "month": month,
+            "changes": result.changes,
+            "before": not_listed([result.before])[0],
+            "after": not_listed([result.after])[0],
+        }
 
     def feature_row(self, team: Team, month: str) -> dict[str, Any] | None:
         """The team-month's feature row from the current snapshot (for the page's what-if
@@ -306,10 +347,16 @@ class ServingState:
 SURVEY_CALLER_FEATURES: tuple[str, ...] = tuple(n for n in CALLER_FEATURES if n in SURVEY_SET)
 
 
-def _scorable(record: dict[str, Any], team: Team) -> dict[str, Any]:
+def _scorable(record: dict[str, Any], team: Team, history: float | None) -> dict[str, Any]:
     """A caller's record with the team's name and department from the snapshot (never the
-    caller's), and its survey figures dropped when the caller says they are suppressed."""
-    row = {**record, "team_name": team.team_name, "department": team.department}
+    caller's) and its months of history there, and its survey figures dropped when the
+    caller says they are suppressed."""
+    row = {
+        **record,
+        "team_name": team.team_name,
+        "department": team.department,
+        HISTORY_COLUMN: history,
+    }
     if record.get("survey_suppressed"):
         row.update(dict.fromkeys(SURVEY_CALLER_FEATURES))
     return row
@@ -333,8 +380,28 @@ def without_department_rows(card: str) -> str:
     return "\n".join([*kept, "", DEPARTMENT_ROWS_NOTE, *lines[end:]]) + "\n"
 
 
-def only_flagged(results: list[dict[str, Any]], intervention: str | None) -> list[dict[str, Any]]:
-    """Scored teams with a flag (of ``intervention`` when given), in their order."""
-    return [
-        r for r in results if r["flags"] and (intervention is None or intervention in r["flags"])
-    ]
+def flagged_list(results: list[dict[str, Any]], intervention: str | None) -> list[dict[str, Any]]:
+    """``GET /v1/flagged``: the review list by rank, then the other medium and high teams by
+    rank (``models.review.flagged_order``); with ``intervention``, only teams flagged so."""
+    return [r for r in flagged_order(results) if intervention is None or intervention in r["flags"]]
+
+
+def not_listed(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What-if rows (posted records, a what-if's before and after) are not the month's
+    list: ``rank`` and ``review`` null (``shared/interfaces.md``)."""
+    for result in results:
+        result["rank"] = result["review"] = None
+    return results
+
+
+def backtest_lists(backtest: dict[str, Any]) -> list[dict[str, Any]]:
+    """The backtest figures of the review list and each band as rows: precision, recall and
+    lift, each with its 90 % interval (None where the backtest did not measure it)."""
+    rows = []
+    for name in BACKTEST_LISTS:
+        row: dict[str, Any] = {"list": name, "size": backtest.get(f"{name}.size")}
+        for figure in BACKTEST_FIGURES:
+            row[figure] = backtest.get(f"{name}.{figure}")
+            row[f"{figure}_ci90"] = backtest.get(f"{name}.{figure}.ci90")
+        rows.append(row)
+    return rows

@@ -36,9 +36,10 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from models.review import MIN_HISTORY_MONTHS, backtest_sentence, rerank_within
 from serving.auth import ALL_DEPARTMENTS, KEY_FILE_BROKEN, ApiKey, KeyFileError, audit_record
 from serving.schemas import TEAM_ID_MAX, valid_team_id
-from serving.state import NotFoundError, RefusedError, only_flagged
+from serving.state import NotFoundError, RefusedError, flagged_list
 from serving.ui.charts import BAND_SHAPES, risk_trend_svg
 from serving.ui.session import (
     LANG_COOKIE,
@@ -129,6 +130,8 @@ def _environment() -> Environment:
         "–" if value is None else f"{float(value) * 100:.{digits}f}%"
     )
     environment.globals["trained_at_text"] = trained_at_text
+    environment.globals["figure_text"] = figure_text
+    environment.globals["min_history_months"] = MIN_HISTORY_MONTHS
     environment.filters["signed_points"] = lambda value: f"{float(value) * 100:+.1f}"
     return environment
 
@@ -228,7 +231,7 @@ def guarded(handler: Handler) -> Callable[..., Any]:
 
 # ---- pages ------------------------------------------------------------------------------
 def flagged_page(page: Page) -> Response:
-    """The month's flagged teams of the key's departments, riskiest first."""
+    """The review list of the month, then its watch list, for the key's departments."""
     state, key = page.state, page.key
     assert key is not None
     month = page.month()
@@ -237,13 +240,18 @@ def flagged_page(page: Page) -> Response:
     page.audit.update(month=month, department=department)
     if intervention not in (None, "buffer", "recognition"):
         raise BadRequestError(f"intervention {intervention!r} is not buffer or recognition")
-    # the departments the key's teams were scored in that month (see ServingState.teams_at)
-    _, everything = state.visible_month(month, None, key.sees, page.lang)
+    # the departments the key's teams were scored in that month (see ServingState.teams_at);
+    # ranks are among the key's teams
+    seen = state.visible_month(month, None, key.sees, page.lang)
+    everything = seen.results
     departments = sorted({str(r["department"]) for r in everything})
     if department is not None and department not in departments:
         raise NotFoundError(f"unknown department {department!r}")
     visible = [r for r in everything if department is None or r["department"] == department]
+    listed = flagged_list(visible, intervention)
+    review = [r for r in listed if r["review"]]
     summary = page.text["summary"].format(
+        review=len(review),
         flagged=sum(bool(r["flags"]) for r in visible),
         teams=len(visible),
         high=sum(r["band"] == "high" for r in visible),
@@ -260,7 +268,11 @@ def flagged_page(page: Page) -> Response:
         departments=departments,
         department=department,
         intervention=intervention,
-        results=only_flagged(visible, intervention),
+        review=review,
+        watch=[r for r in listed if not r["review"]],
+        filtered=department is not None or intervention is not None,
+        sentence=backtest_sentence(seen.backtest, page.lang),
+        lifts={"high": state.model.bands.high_lift, "medium": state.model.bands.medium_lift},
         summary=summary,
         top_reasons=TOP_REASONS,
         top_actions=TOP_ACTIONS,
@@ -323,6 +335,8 @@ def model_page(page: Page) -> Response:
         for name in HEADLINE_METRICS
         if name in metrics
     ]
+    bands = facts["bands"]
+    base_rate = float(bands["base_rate"])
     card = facts.get("model_card")
     return render(
         page,
@@ -331,6 +345,9 @@ def model_page(page: Page) -> Response:
         nav="model",
         facts=facts,
         headline=headline,
+        lists=bands["lists"],
+        sentence=bands["sentence"][page.lang],
+        one_in=max(1, round(1 / base_rate)) if base_rate > 0 else None,
         card=Markup(MARKDOWN.render(card)) if card else None,  # raw HTML disabled
         months=page.state.store.months(),
     )
@@ -349,7 +366,9 @@ def _report(page: Page) -> Any:
     seen = history["department"].map(key.sees).astype(bool)
     history = history[seen].reset_index(drop=True)
     report = build_report(state.store, month, page.lang, history)
-    return replace(report, results=[r for r in report.results if key.sees(r.get("department"))])
+    # ranks among the key's own teams; the review list as decided for the month
+    mine = rerank_within([r for r in report.results if key.sees(r.get("department"))])
+    return replace(report, results=mine)
 
 
 def export_csv(page: Page) -> Response:
@@ -501,6 +520,22 @@ def create_ui_app() -> Starlette:
     app.router.redirect_slashes = False
     app.state.templates = _environment()
     return app
+
+
+def figure_text(value: float | None, interval: list[float | None] | None, figure: str) -> str:
+    """A backtest figure with its 90 % interval: ``40% (30–50%)``, a lift ``2.9× (2.1–3.6)``,
+    or a dash where the backtest could not measure it."""
+    if value is None:
+        return "–"
+    if figure == "lift":
+        shown, unit = (lambda v: f"{v:.1f}"), "×"
+    else:
+        shown, unit = (lambda v: f"{100 * v:.0f}"), "%"
+    text = f"{shown(value)}{unit}"
+    if interval and None not in interval:
+        low, high = interval
+        text += f" ({shown(low)}–{shown(high)}{unit})"
+    return text
 
 
 def trained_at_text(value: str | None) -> str:

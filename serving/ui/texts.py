@@ -44,8 +44,32 @@ TEXT: dict[str, dict[str, str]] = {
         "intervention": "Intervention",
         "all": "All",
         "apply": "Apply",
-        "summary": "{flagged} of {teams} teams flagged: {high} high, {medium} medium risk.",
-        "none_flagged": "No team matches these filters this month.",
+        "summary": (
+            "{review} on the review list; {flagged} of {teams} teams flagged: {high} high, "
+            "{medium} medium risk."
+        ),
+        "none_flagged": "No other team is in the high or medium band this month.",
+        "review_title": "Review list: the teams to act on first",
+        "review_intro": (
+            "The riskiest high teams of the month (a high team's risk is at least {high:g} "
+            "times an average team's), at most a few: talk with these teams first."
+        ),
+        "review_caption": "Review list, {month}",
+        "nothing_stands_out": "Nothing stands out this month.",
+        "review_none_filtered": "No team on the review list matches these filters.",
+        "watch_title": "Watch list: the other high and medium teams",
+        "watch_intro": (
+            "Teams whose risk is at least {medium:g} times an average team's: keep an eye on them."
+        ),
+        "watch_caption": "Watch list, {month}",
+        "lift": "× average",
+        "lift_line": "{lift} times the risk of an average team.",
+        "status_insufficient_history": (
+            "This team has under {months} months of history in the data, too little to compare it "
+            "with its own past: it is shown as low and gets no rank or flag until it has."
+        ),
+        "place_on_list": "Rank {rank} among your teams this month: on the review list.",
+        "place_off_list": "Rank {rank} among your teams this month: not on the review list.",
         "rank": "#",
         "team": "Team",
         "risk": "Risk",
@@ -97,7 +121,27 @@ TEXT: dict[str, dict[str, str]] = {
         "model_version": "Version",
         "model_alias": "Alias",
         "trained_at": "Trained at",
-        "bands": "Band thresholds",
+        "bands": "Bands",
+        "band_rule": (
+            "High: at least {high} times the base rate (risk ≥ {high_risk}); medium: at least "
+            "{medium} times (≥ {medium_risk})"
+        ),
+        "base_rate": "Base rate (an average team's risk)",
+        "one_in": "1 team in {n}",
+        "lists_title": "The review list and the bands in the backtest (with 90% intervals)",
+        "lists_note": (
+            "Precision: the share of listed team-months that had a decline within 3 months. "
+            "Recall: the share of all declines they held. Lift: precision over the overall "
+            "rate."
+        ),
+        "list": "List",
+        "lift_title": "Lift (× the overall rate)",
+        "precision": "Precision",
+        "recall": "Recall",
+        "list_review": "Review list",
+        "list_high": "High band",
+        "list_medium": "Medium band",
+        "list_watch": "High and medium",
         "headline": "Backtest results (out-of-fold, with 90% intervals)",
         "metric": "Measure",
         "value": "Value",
@@ -150,8 +194,32 @@ TEXT: dict[str, dict[str, str]] = {
         "intervention": "対応の種類",
         "all": "すべて",
         "apply": "表示",
-        "summary": "{teams}チーム中{flagged}チームにフラグ（リスク高 {high}、中 {medium}）",
-        "none_flagged": "この条件に当てはまるチームは今月ありません。",
+        "summary": (
+            "要確認リスト {review}チーム、{teams}チーム中{flagged}チームにフラグ"
+            "（リスク高 {high}、中 {medium}）"
+        ),
+        "none_flagged": "今月はほかにリスク「高」「中」のチームはありません。",
+        "review_title": "要確認リスト：最初に対応するチーム",
+        "review_intro": (
+            "今月リスク「高」（平均的なチームの{high:g}倍以上）のうち、特にリスクの高い数チームです。"
+            "まずこのチームと話をしてください。"
+        ),
+        "review_caption": "{month}の要確認リスト",
+        "nothing_stands_out": "今月は特に目立つチームはありません",
+        "review_none_filtered": "この条件に当てはまる要確認リストのチームはありません。",
+        "watch_title": "注視リスト：その他のリスク「高」「中」のチーム",
+        "watch_intro": (
+            "リスクが平均的なチームの{medium:g}倍以上のチームです。様子を見守ってください。"
+        ),
+        "watch_caption": "{month}の注視リスト",
+        "lift": "平均比",
+        "lift_line": "平均的なチームのリスクの{lift}倍です。",
+        "status_insufficient_history": (
+            "このチームはデータ上の履歴が{months}か月未満のため、過去との比較ができません。"
+            "履歴がそろうまで区分は「低」とし、順位とフラグは付けていません。"
+        ),
+        "place_on_list": "今月のあなたのチームの中で{rank}位：要確認リストに入っています。",
+        "place_off_list": "今月のあなたのチームの中で{rank}位：要確認リストには入っていません。",
         "rank": "順位",
         "team": "チーム",
         "risk": "リスク",
@@ -201,7 +269,26 @@ TEXT: dict[str, dict[str, str]] = {
         "model_version": "バージョン",
         "model_alias": "エイリアス",
         "trained_at": "学習日時",
-        "bands": "区分のしきい値",
+        "bands": "区分",
+        "band_rule": (
+            "高：基準率の{high}倍以上（リスク {high_risk} 以上）、中：{medium}倍以上"
+            "（{medium_risk} 以上）"
+        ),
+        "base_rate": "基準率（平均的なチームのリスク）",
+        "one_in": "{n}チームに1チーム",
+        "lists_title": "バックテストでの要確認リストと区分（90%区間つき）",
+        "lists_note": (
+            "適合率：リストに入ったチーム・月のうち3か月以内に低下があった割合。"
+            "再現率：すべての低下のうちリストが捉えた割合。リフト：適合率と全体の割合の比。"
+        ),
+        "list": "リスト",
+        "lift_title": "リフト（全体の割合の何倍か）",
+        "precision": "適合率",
+        "recall": "再現率",
+        "list_review": "要確認リスト",
+        "list_high": "区分「高」",
+        "list_medium": "区分「中」",
+        "list_watch": "区分「高」と「中」",
         "headline": "バックテストの結果（アウトオブフォールド、90%区間つき）",
         "metric": "指標",
         "value": "値",

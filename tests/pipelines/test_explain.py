@@ -124,3 +124,55 @@ def test_without_a_champion_explain_says_what_to_run(
     code, _, err = run(capsys, "explain", "--team", first_team(env), "--month", env.months[-1])
     assert code == 2
     assert "erisk train" in err and "erisk promote" in err
+
+
+def test_explain_gives_the_month_rank_and_review_once_the_month_is_scored(
+    env: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    # given an empty scores store (its file does not exist yet)
+    monkeypatch.setenv("COLUMNS", "300")
+    monkeypatch.setenv("ERISK_DB_URL", f"sqlite:///{tmp_path}/scores.db")
+    month = env.months[-1]
+    team = first_team(env)
+    # when a team is explained before its month is scored
+    code, out, err = run(capsys, "explain", "--team", team, "--month", month, "--json")
+    # then it has its lift and status but no rank, and explain created no store
+    assert code == 0, err
+    before = json.loads(out)
+    assert (before["rank"], before["review"], before["status"]) == (None, False, "scored")
+    assert before["lift"] > 0 and not (tmp_path / "scores.db").exists()
+    # when the month is scored and the team explained again
+    assert run(capsys, "score", "--month", month)[0] == 0
+    code, out, err = run(capsys, "explain", "--team", team, "--month", month, "--json")
+    code_report, report, _ = run(capsys, "report", "--month", month, "--json")
+    # then it carries the month's rank and review, as the report has them
+    assert code == code_report == 0, err
+    stored = next(r for r in json.loads(report)["results"] if r["team_id"] == team)
+    after = json.loads(out)
+    assert (after["rank"], after["review"]) == (stored["rank"], stored["review"])
+    assert after["rank"] is not None
+    # and the panel says so in words
+    code, out, _ = run(capsys, "explain", "--team", team, "--month", month)
+    assert code == 0
+    assert f"Rank {stored['rank']} this month" in out and "Lift:" in out
+
+
+def test_explain_says_when_a_month_has_too_little_history(
+    env: World, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    # given the export's first month (no team has 6 months of history in the data yet)
+    monkeypatch.setenv("COLUMNS", "300")
+    month, team = env.months[0], first_team(env)
+    # when a team is explained
+    code, out, err = run(capsys, "explain", "--team", team, "--month", month, "--json")
+    words = run(capsys, "explain", "--team", team, "--month", month, "--lang", "ja")[1]
+    # then it is insufficient_history: band low, no flag, no rank, said in plain words
+    assert code == 0, err
+    result = json.loads(out)
+    assert (result["status"], result["band"], result["flags"], result["rank"]) == (
+        "insufficient_history",
+        "low",
+        [],
+        None,
+    )
+    assert "履歴が6か月未満" in words

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from pipelines import cli
-from tests.pipelines.conftest import World
+from tests.pipelines.conftest import REVIEW_MONTH_INDEX, World
 from tests.pipelines.test_scores_store import (
     CHILD_LOCK_HOLDER,
     fresh_postgres_database,
@@ -91,11 +91,27 @@ def test_score_and_read_back_in_every_format(
         assert set(result["flags"]) <= {"buffer", "recognition"}
         assert all(set(driver) == DRIVER_KEYS for driver in result["drivers"])
         assert all({"id", "intervention", "title"} <= set(a) for a in result["actions"])
+        assert result["status"] == "scored"  # the world's last month has years of history
+    # and the ranks run 1..n by risk; the review list is the first high teams, at most k
+    assert [r["rank"] for r in results] == list(range(1, len(results) + 1))
+    k = max(3, -(-len(results) // 20))
+    high = [r["team_id"] for r in results if r["band"] == "high"]
+    assert [r["team_id"] for r in results if r["review"]] == high[:k]
 
-    # and the batch run records the concrete version, the snapshot and its MLflow run
+    # and the batch run records the concrete version, the snapshot and its MLflow run, k
+    # and the backtest figures of the model's review list
     store = ScoresStore(db_url)
     run = store.batch_runs(month)[-1]
+    japanese = store.read_month(month, "ja")
     store.dispose()
+    assert japanese is not None
+    assert [(r["team_id"], r["rank"], r["review"]) for r in japanese.results] == [
+        (r["team_id"], r["rank"], r["review"]) for r in results
+    ]
+    assert run.review_capacity == k
+    assert run.model_bands is not None and "review.precision" in run.backtest
+    base_rate = run.model_bands.base_rate
+    assert all(r["lift"] == pytest.approx(r["risk"] / base_rate, abs=0.01) for r in results)
     assert run.model_version == world.champion
     assert run.model_uri == f"models:/engagement-risk/{world.champion}"
     assert run.team_count == len(results)
@@ -108,6 +124,7 @@ def test_score_and_read_back_in_every_format(
     assert logged.data.metrics["team_count"] == len(results)
     flagged = sum("buffer" in r["flags"] for r in results)
     assert logged.data.metrics["flags.buffer"] == flagged
+    assert logged.data.metrics["review_list"] == min(k, len(high))
     assert any(key.startswith("psi.") for key in logged.data.metrics)
     assert "drift.warning" in logged.data.tags
     # against every training row: this short history holds the month in under two years
@@ -148,6 +165,43 @@ def test_score_and_read_back_in_every_format(
     assert json.loads(out) == report
 
 
+def test_the_review_list_holds_the_riskiest_high_teams_up_to_k(
+    world: World,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # given a month of the world with more high teams than the default k (3 for 16 teams)
+    monkeypatch.setenv("ERISK_DATA_DIR", str(world.data_dir))
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", world.tracking_uri)
+    monkeypatch.setenv("ERISK_DB_URL", f"sqlite:///{tmp_path}/scores.db")
+    month = world.months[REVIEW_MONTH_INDEX]
+    listed: dict[str, list[str]] = {}
+    for capacity in (None, "1"):
+        if capacity is not None:
+            monkeypatch.setenv("ERISK_REVIEW_CAPACITY", capacity)
+        # when it is scored with the default k, then with ERISK_REVIEW_CAPACITY=1
+        code, out, err = erisk(capsys, "score", "--month", month, "--json")
+        assert code == 0, err
+        summary = json.loads(out)[0]
+        code, out, err = erisk(capsys, "report", "--month", month, "--json")
+        results = json.loads(out)["results"]
+        high = [r["team_id"] for r in results if r["band"] == "high"]
+        assert len(high) > 3, "the world's month no longer has more high teams than k"
+        listed[str(capacity)] = [r["team_id"] for r in results if r["review"]]
+        assert summary["review_count"] == len(listed[str(capacity)])
+    # then the list holds the riskiest high teams, k of them; the others stay high, unlisted
+    assert listed["None"] == high[:3] and listed["1"] == high[:1]
+    assert summary["review_capacity"] == 1
+    # and the console shows the review list, then the watch list with the unlisted high team
+    capsys.readouterr()
+    monkeypatch.setenv("COLUMNS", "300")
+    assert cli.main(["report", "--month", month]) == 0
+    console = capsys.readouterr().out
+    assert console.index("Review list") < console.index(high[0]) < console.index("Watch list")
+    assert console.index("Watch list") < console.index(high[1])
+
+
 def test_backfill_scores_every_month_in_order(
     world: World, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -159,9 +213,23 @@ def test_backfill_scores_every_month_in_order(
     # then every scorable month is in the store, each from its own batch run, oldest first
     summaries = json.loads(out)
     assert [s["month"] for s in summaries] == world.months
+    # and the export's first 5 months give every team insufficient_history: low, no flag, no
+    # rank, no review list (they flagged 57 of 60 teams before); the 6th month is scored
+    for summary in summaries[:5]:
+        assert summary["insufficient_history"] == summary["team_count"], summary["month"]
+        assert (
+            summary["review_count"] == 0 and summary["band_counts"]["low"] == summary["team_count"]
+        )
+    assert summaries[5]["insufficient_history"] == 0
     store = ScoresStore(db_url)
     assert store.months() == world.months
     assert all(len(store.batch_runs(m)) == 1 for m in world.months)
+    first = store.read_month(world.months[0])
+    assert first is not None
+    assert {(r["status"], r["band"], r["rank"], r["review"]) for r in first.results} == {
+        ("insufficient_history", "low", None, False)
+    }
+    assert not any(r["flags"] for r in first.results)
     # and the report of the last month draws the trend of the months before
     history = store.month_rows(world.months[-3:])
     store.dispose()
@@ -226,6 +294,11 @@ def test_refusals_exit_2_with_a_message(
     for args, message in cases.items():
         code, _, err = erisk(capsys, *args)
         assert (code, message in err) == (2, True), (args, err)
+    for capacity in ("0", "three"):
+        monkeypatch.setenv("ERISK_REVIEW_CAPACITY", capacity)
+        code, _, err = erisk(capsys, "score", "--month", world.months[-1])
+        assert code == 2 and "ERISK_REVIEW_CAPACITY" in err and "Traceback" not in err, err
+    monkeypatch.delenv("ERISK_REVIEW_CAPACITY")
 
     # given a snapshot whose timesheets stop the day before the last month's last business day
     export = tmp_path / "export"
@@ -259,7 +332,7 @@ def test_features_from_trimmed_timesheets_equal_the_whole_snapshot(
     data.cache_dir = world.root / "no-cache"
     months = [shift_month(world.months[-1], -1), world.months[-1]]
     # when the job builds the last two months from timesheets trimmed to its lookback
-    trimmed = data.features(months).drop(columns="team_name")
+    trimmed = data.features(months).drop(columns=["team_name", "history_months"])
     # then the rows are identical to those built from every table, whole
     whole = compute_features(data.store.load(data.snapshot_id), months)
     assert len(data.tables_for(months[0]).timesheets) < len(data.store.load().timesheets)

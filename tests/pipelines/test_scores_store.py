@@ -4,6 +4,7 @@ replace, identical re-runs, a SIGKILL mid-write, and the month lock."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import signal
 import subprocess
@@ -11,11 +12,13 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from models.review import BandRules
 from pipelines import scores_store
 from pipelines.errors import UserError
 from pipelines.scores_store import (
@@ -29,6 +32,9 @@ from pipelines.scores_store import (
 ROOT = Path(__file__).resolve().parents[2]
 MONTH = "2026-10"
 OTHER_MONTH = "2026-09"
+NEW_COLUMNS = ("lift", "rank", "review", "status")  # revision 0002
+NEW_RUN_COLUMNS = ("review_capacity", "model_bands")
+OLD_RESULT_KEYS = ("team_id", "month", "risk", "band", "flags", "drivers", "actions")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -75,8 +81,10 @@ def batch(month: str = MONTH, teams: int = 3) -> BatchRun:
 
 
 def team(team_id: str, risk: float, month: str = MONTH, tag: str = "") -> ScoredTeam:
+    """A scored team; its rank is 1 for a risk from 0.5, on the review list when high."""
     band = "high" if risk >= 0.4 else "medium" if risk >= 0.2 else "low"
     flags = ("buffer",) if band != "low" else ()
+    rank = 1 if risk >= 0.5 else 2
     result = {
         "team_id": team_id,
         "team_name": f"経理{team_id}",
@@ -85,6 +93,10 @@ def team(team_id: str, risk: float, month: str = MONTH, tag: str = "") -> Scored
         "risk": risk,
         "band": band,
         "flags": list(flags),
+        "rank": rank,
+        "lift": round(risk / 0.07, 2),
+        "review": band == "high",
+        "status": "scored",
         "drivers": [],
         "actions": [],
         "model_version": 7,
@@ -99,6 +111,9 @@ def team(team_id: str, risk: float, month: str = MONTH, tag: str = "") -> Scored
         flags=flags,
         results={"en": {**result, "tag": f"en{tag}"}, "ja": {**result, "tag": f"ja{tag}"}},
         model_version=7,
+        lift=result["lift"],  # type: ignore[arg-type]
+        rank=rank,
+        review=band == "high",
     )
 
 
@@ -124,8 +139,66 @@ def test_migrations_create_the_schema_the_code_uses(store: ScoresStore) -> None:
     with store.engine.connect() as connection:
         assert schema_differences(connection) == []
         version = connection.execute(sa.text("SELECT version_num FROM alembic_version"))
-        assert version.scalar_one() == "0001"
+        assert version.scalar_one() == "0002"
     assert store.months() == []
+
+
+def test_rows_stored_before_the_review_list_read_back_with_its_defaults(
+    store: ScoresStore,
+) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    # given a store at revision 0001 holding a month written by the code of that time
+    config = Config()
+    config.set_main_option("script_location", str(scores_store.MIGRATIONS))
+    with store.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    old_run = {k: v for k, v in batch().as_row().items() if k not in NEW_RUN_COLUMNS}
+    old_team = {
+        k: v for k, v in team("T1", 0.5).as_row(old_run["id"]).items() if k not in NEW_COLUMNS
+    }
+    for lang in ("en", "ja"):
+        result = json.loads(old_team[f"result_{lang}"])
+        old_team[f"result_{lang}"] = json.dumps({k: result[k] for k in OLD_RESULT_KEYS})
+    with store.engine.begin() as connection:
+        connection.execute(sa.table("batch_runs", *map(sa.column, old_run)).insert(), [old_run])
+        connection.execute(sa.table("scored_teams", *map(sa.column, old_team)).insert(), [old_team])
+    # when it is read by this code (which upgrades the schema first)
+    month = store.read_month(MONTH)
+    # then the row has no rank or lift, is not on a review list and counts as scored
+    assert month is not None
+    result = month.results[0]
+    assert (result["rank"], result["lift"], result["review"], result["status"]) == (
+        None,
+        None,
+        False,
+        "scored",
+    )
+    assert rows_of(store, MONTH)[0][-4:] == (None, None, False, "scored")
+    # and its run has no capacity and no backtest figures
+    assert month.run.review_capacity is None and month.run.backtest == {}
+
+
+def test_a_run_keeps_the_review_capacity_and_the_model_bands(store: ScoresStore) -> None:
+    # given a run recorded with k and the band rules of its model
+    bands = BandRules(
+        base_rate=0.07,
+        backtest={"review.precision": 0.4, "review.precision.ci90": [0.3, 0.5], "event_rate": 0.07},
+    )
+    run = replace(batch(), review_capacity=3, model_bands=bands)
+    store.replace_month(run, [team("T1", 0.5), team("T2", 0.1)])
+    # when the month is read back
+    month = store.read_month(MONTH)
+    # then the run and each team carry what was decided
+    assert month is not None
+    assert month.run.review_capacity == 3 and month.run.model_bands == bands
+    assert month.run.backtest["review.precision.ci90"] == [0.3, 0.5]
+    assert [(r["team_id"], r["rank"], r["review"]) for r in month.results] == [
+        ("T1", 1, True),
+        ("T2", 2, False),
+    ]
 
 
 def test_replace_month_swaps_a_month_and_leaves_the_others(store: ScoresStore) -> None:

@@ -116,6 +116,10 @@ def test_scoring_on_spark_gives_the_pandas_rows(
     (p_sum, p_en, p_ja), (s_sum, s_en, s_ja) = results["pandas"], results["spark"]
     assert s_sum.team_count == p_sum.team_count == 16 - p_sum.skipped_empty_teams
     assert s_sum.band_counts == p_sum.band_counts and s_sum.flag_counts == p_sum.flag_counts
+    assert (s_sum.review_count, s_sum.review_capacity) == (
+        p_sum.review_count,
+        p_sum.review_capacity,
+    )
     assert s_en.model_version == p_en.model_version == env.champion
     for pandas_rows, spark_rows in ((p_en.results, s_en.results), (p_ja.results, s_ja.results)):
         by_team = {row["team_id"]: row for row in spark_rows}
@@ -123,7 +127,10 @@ def test_scoring_on_spark_gives_the_pandas_rows(
         for expected in pandas_rows:
             got = by_team[expected["team_id"]]
             assert abs(got["risk"] - expected["risk"]) <= 1e-6
-            for key in ("band", "flags", "actions", "drivers", "team_name", "model_version"):
+            for key in (
+                *("band", "flags", "actions", "drivers", "team_name", "model_version"),
+                *("rank", "lift", "review", "status"),
+            ):
                 assert got[key] == expected[key], (expected["team_id"], key)
     assert np.isclose(
         s_sum.drift["psi"].fillna(-1), p_sum.drift["psi"].fillna(-1), atol=1e-12

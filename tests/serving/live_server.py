@@ -1,6 +1,7 @@
 """One real ``bentoml serve`` on a free loopback port for every serving test (API and page).
 
-The generated world's champion, its last two months scored into a SQLite store of its own,
+The generated world's champion, its first month (too little history for any team), a month
+with a full review list and its last two months scored into a SQLite store of its own,
 two keys (all departments, one department); started once per test session.
 """
 
@@ -19,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.pipelines.conftest import World
+from tests.pipelines.conftest import REVIEW_MONTH_INDEX, World
 from tests.serving.hostile_world import HostileWorld, write_hostile_world
 
 REPO = Path(__file__).resolve().parents[2]
@@ -39,6 +40,8 @@ class Server:
     inside_team: str
     outside_team: str
     months: list[str]
+    young_month: str
+    review_month: str
     features: dict[str, dict[str, object]]
     department_of: dict[str, str]
     data_dir: Path
@@ -84,8 +87,9 @@ def _wait_ready(url: str, child: subprocess.Popen[bytes], log: Path) -> float:
 
 def start_server(world: World, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """Ingest the world's export with hostile names into a data dir of its own, score its
-    last two months, ingest a later export in which a team moved department (not
-    re-scored), create keys, start the service, stop it after."""
+    first month, a month with a full review list and its last two months, ingest a later
+    export in which a team moved department (not re-scored), create keys, start the
+    service, stop it after."""
     import pandas as pd
 
     from pipelines.build_features import run_features
@@ -111,7 +115,11 @@ def start_server(world: World, tmp_path_factory: pytest.TempPathFactory) -> Iter
         # the proxy uvicorn would trust is elsewhere: test clients are plain clients
         "FORWARDED_ALLOW_IPS": "192.0.2.1",
     }
-    months = world.months[-2:]
+    # the export's first month (every team under 6 months of history: nothing is ranked,
+    # nothing stands out), a month with more high teams than the review list holds (4 high
+    # teams for k = 3 with the world's seed), and the last two
+    young_month, review_month = world.months[0], world.months[REVIEW_MONTH_INDEX]
+    months = [young_month, review_month, *world.months[-2:]]
     with pytest.MonkeyPatch.context() as patch:
         for name in ("ERISK_DATA_DIR", "MLFLOW_TRACKING_URI", "ERISK_DB_URL"):
             patch.setenv(name, env[name])
@@ -129,7 +137,8 @@ def start_server(world: World, tmp_path_factory: pytest.TempPathFactory) -> Iter
         str(row["team_id"]): {
             name: (None if pd.isna(row[name]) else float(row[name]))
             for name in rows.columns
-            if name not in {"team_id", "month", "team_name", "department", "label"}
+            if name
+            not in {"team_id", "month", "team_name", "department", "label", "history_months"}
             and name != "survey_suppressed"
         }
         | {"survey_suppressed": bool(row["survey_suppressed"])}
@@ -176,6 +185,8 @@ def start_server(world: World, tmp_path_factory: pytest.TempPathFactory) -> Iter
             inside_team=str(departments[inside_department]),
             outside_team=str(departments[other_department]),
             months=months,
+            young_month=young_month,
+            review_month=review_month,
             features=features,
             department_of=dict(zip(teams["team_id"], teams["department"], strict=True)),
             data_dir=data_dir,

@@ -15,6 +15,7 @@ import pytest
 
 from features.catalogue import FEATURES
 from tests.pipelines.conftest import World
+from tests.result_shape import RESULT_KEYS
 from tests.serving.live_server import Server, _auth
 from tests.serving.ui.pages import Browsers
 
@@ -41,6 +42,28 @@ def test_score_gives_the_scored_team_shape_for_each_record(server: Server) -> No
     assert 0 <= first["risk"] <= 1 and first["band"] in {"low", "medium", "high"}
     assert first["department"] == server.scoped_department and first["drivers"]
     assert "月" in first["drivers"][0]["text"]
+    # and each has its lift and status; rank and review are null (what-if rows, not a list)
+    base_rate = server.get("/v1/model", server.all_key).json()["bands"]["base_rate"]
+    for result in payload["results"]:
+        assert set(result) == RESULT_KEYS
+        assert (result["rank"], result["review"], result["status"]) == (None, None, "scored")
+        assert result["lift"] == pytest.approx(result["risk"] / base_rate, abs=0.01)
+
+
+def test_score_takes_the_status_from_the_team_history_in_the_snapshot(server: Server) -> None:
+    # given a team's features posted for the export's first month (under 6 months of history)
+    young = {**record(server, server.inside_team), "month": server.young_month}
+    # when scored
+    response = server.post("/v1/score", {"records": [young]}, server.all_key)
+    # then it is insufficient_history: band low, no flag, no rank, whatever its risk
+    assert response.status_code == 200, response.text
+    result = response.json()["results"][0]
+    assert (result["status"], result["band"], result["flags"], result["rank"]) == (
+        "insufficient_history",
+        "low",
+        [],
+        None,
+    )
 
 
 def test_score_matches_the_batch_job_for_the_same_features(server: Server) -> None:
@@ -69,16 +92,88 @@ def test_team_risk_defaults_to_the_latest_month_with_history(server: Server) -> 
     assert latest.json()["result"]["team_id"] == server.inside_team
 
 
-def test_flagged_is_ranked_and_filtered(server: Server) -> None:
+def test_flagged_is_the_review_list_then_the_watch_list(server: Server) -> None:
+    # given a month with more high teams than the review list holds
+    month = server.review_month
     # when the flagged list is asked for, whole and per intervention
-    everything = server.get("/v1/flagged", server.all_key).json()
-    buffer = server.get("/v1/flagged", server.all_key, intervention="buffer").json()
-    # then it is riskiest first, flagged only, and the filter keeps matching teams
-    risks = [r["risk"] for r in everything["results"]]
-    assert risks == sorted(risks, reverse=True)
-    assert all(r["flags"] for r in everything["results"])
+    everything = server.get("/v1/flagged", server.all_key, month=month).json()
+    buffer = server.get("/v1/flagged", server.all_key, month=month, intervention="buffer").json()
+    results = everything["results"]
+    # then it holds the month's medium and high teams: the review list first, by rank...
+    listed = [r["review"] for r in results]
+    assert listed == sorted(listed, reverse=True)
+    review = [r for r in results if r["review"]]
+    watch = [r for r in results if not r["review"]]
+    assert [r["rank"] for r in review] == sorted(r["rank"] for r in review)
+    assert all(r["band"] == "high" for r in review)
+    # ...then the watch list by rank (the month's other medium and high teams, with flags
+    # only among them)
+    assert [r["rank"] for r in watch] == sorted(r["rank"] for r in watch)
+    assert all(r["band"] in ("medium", "high") and r["status"] == "scored" for r in results)
+    # (k = 3 for 16 teams: a high team beyond it is on the watch list, still high)
+    assert len(review) == 3 and any(r["band"] == "high" for r in watch)
+    assert max(r["rank"] for r in review) < min(r["rank"] for r in watch if r["band"] == "high")
+    answers = [
+        server.get(f"/v1/teams/{quote(team, safe='')}/risk", server.all_key, month=month)
+        for team in server.department_of
+    ]
+    scored = [a.json()["result"] for a in answers if a.status_code == 200]
+    assert sorted(r["team_id"] for r in results) == sorted(
+        r["team_id"] for r in scored if r["band"] in ("medium", "high")
+    )
+    assert all(set(r) == RESULT_KEYS for r in results)
+    # and the filter keeps matching teams, in the same order
     assert all("buffer" in r["flags"] for r in buffer["results"])
-    assert everything["month"] == server.months[-1]
+    assert [r["team_id"] for r in buffer["results"]] == [
+        r["team_id"] for r in results if "buffer" in r["flags"]
+    ]
+    assert everything["month"] == month
+    # and without a month, the latest scored month answers
+    assert server.get("/v1/flagged", server.all_key).json()["month"] == server.months[-1]
+
+
+def test_a_scoped_key_sees_ranks_among_its_own_teams(server: Server) -> None:
+    # given every team of the scoped key's department in a month with a review list, seen
+    # by both keys
+    month = server.review_month
+    teams = [t for t, d in server.department_of.items() if d == server.scoped_department]
+    seen = {
+        name: {
+            team: server.get(f"/v1/teams/{quote(team, safe='')}/risk", key, month=month).json()[
+                "result"
+            ]
+            for team in teams
+        }
+        for name, key in (("all", server.all_key), ("scoped", server.scoped_key))
+    }
+    # then the scoped key's ranks run 1..n in the order of the organisation's ranks, and
+    # review is the month's decision, the same for both keys
+    ranked = sorted(
+        (r for r in seen["all"].values() if r["rank"] is not None), key=lambda r: r["rank"]
+    )
+    assert [seen["scoped"][r["team_id"]]["rank"] for r in ranked] == list(range(1, len(ranked) + 1))
+    assert ranked and max(r["rank"] for r in ranked) > len(ranked)  # renumbered, not copied
+    for team in teams:
+        assert seen["scoped"][team]["review"] == seen["all"][team]["review"]
+    # and its flagged list carries those ranks
+    flagged = server.get("/v1/flagged", server.scoped_key, month=month).json()["results"]
+    assert all(r["rank"] == seen["scoped"][r["team_id"]]["rank"] for r in flagged)
+
+
+def test_a_month_of_short_histories_has_no_ranks_and_an_empty_list(server: Server) -> None:
+    # when the export's first month is asked for
+    flagged = server.get("/v1/flagged", server.all_key, month=server.young_month).json()
+    team = server.get(
+        f"/v1/teams/{server.inside_team}/risk", server.all_key, month=server.young_month
+    ).json()["result"]
+    # then nothing stands out: no team is ranked, listed or flagged
+    assert flagged["results"] == []
+    assert (team["status"], team["rank"], team["review"], team["band"]) == (
+        "insufficient_history",
+        None,
+        False,
+        "low",
+    )
 
 
 def test_whatif_rescores_with_the_changes(server: Server) -> None:
@@ -104,6 +199,14 @@ def test_model_names_the_resolved_version_and_its_card(server: Server, world: Wo
     assert payload["version"] == world.champion and payload["alias"] == "champion"
     assert payload["trained_at"].endswith("Z") and payload["metrics"]
     assert payload["model_card"] and payload["scored_months"] == server.months
+    # and the base rate, and the review list's and bands' backtest figures with intervals
+    bands = payload["bands"]
+    assert 0 < bands["base_rate"] < 1
+    assert [row["list"] for row in bands["lists"]] == ["review", "high", "medium", "watch"]
+    review = bands["lists"][0]
+    assert review["precision"] == bands["backtest"]["review.precision"]
+    assert len(review["precision_ci90"]) == 2 and "recall" in review and "lift" in review
+    assert bands["sentence"]["en"].startswith("In the backtest, ")
 
 
 def test_health_routes_and_spec_are_open(server: Server) -> None:

@@ -72,7 +72,7 @@ def test_hr_signs_in_sees_their_teams_tries_a_change_and_downloads(
         "options => options.map(o => o.value)"
     )
     assert options == ["", server.scoped_department]
-    for department in page.locator("#flagged tbody tr").evaluate_all(
+    for department in page.locator("table.flagged tbody tr").evaluate_all(
         "rows => rows.map(r => r.dataset.department)"
     ):
         assert department == server.scoped_department
@@ -130,7 +130,7 @@ def test_the_page_works_from_the_keyboard_on_a_laptop_screen(
     assert width[0] <= width[1]
     page.screenshot(path=screenshot_path("flagged-en"), full_page=False)
     # when a team is reached by keyboard from the list (or by address if none is flagged)
-    links = page.locator("#flagged tbody th a")
+    links = page.locator("table.flagged tbody th a")
     if links.count():
         links.first.focus()
         page.keyboard.press("Enter")
@@ -169,7 +169,8 @@ def test_axe_finds_no_accessibility_violation_on_any_page(
         sign_in(page, server, server.all_key)
         # when every page is checked, the team page after a what-if
         for name, path in (
-            ("list", "/ui/"),
+            ("list", f"/ui/?month={server.review_month}"),
+            ("list-nothing-stands-out", "/ui/"),
             ("team", f"/ui/teams/{scoped_team_with_figures(server)}"),
             ("model", "/ui/model"),
         ):

@@ -84,6 +84,58 @@ def test_the_list_shows_only_the_key_departments(server: Server, browsers: Brows
     assert server.outside_team not in other.text
 
 
+def test_the_list_puts_the_review_list_first_then_the_watch_list(
+    server: Server, browsers: Browsers
+) -> None:
+    # given a browser for every department and a month with a full review list
+    browser = browsers(server.all_key)
+    month = server.review_month
+    # when its list is opened in English and Japanese
+    english = browser.get("/ui/", params={"lang": "en", "month": month}).text
+    japanese = browser.get("/ui/", params={"lang": "ja", "month": month}).text
+    listed = server.get("/v1/flagged", server.all_key, month=month).json()["results"]
+    review = [r["team_id"] for r in listed if r["review"]]
+    assert review and len(review) < len(listed)
+    # then the review list comes first with its backtest sentence, then the watch list,
+    # both in the API's order
+    for page, sentence in (
+        (english, "In the backtest, "),
+        (japanese, "バックテストでは、このリストのチーム10チーム中"),
+    ):
+        review_at, watch_at = page.index('id="review-heading"'), page.index('id="watch-heading"')
+        assert review_at < page.index(sentence) < page.index('id="review"') < watch_at
+        assert watch_at < page.index('id="watch"')
+        rows = [html.unescape(t) for t in re.findall(r'<tr data-team="([^"]*)"', page)]
+        assert rows == [r["team_id"] for r in listed]
+        assert page.index(f'data-team="{html.escape(review[-1])}"') < watch_at
+    assert "Review list: the teams to act on first" in english and "要確認リスト" in japanese
+    assert "× average" in english and "平均比" in japanese
+
+
+@pytest.mark.parametrize(
+    ("lang", "nothing", "short"),
+    [
+        ("en", "Nothing stands out this month.", "under 6 months of history"),
+        ("ja", "今月は特に目立つチームはありません", "履歴が6か月未満"),
+    ],
+)
+def test_a_month_where_nothing_stands_out_says_so_in_plain_words(
+    server: Server, browsers: Browsers, lang: str, nothing: str, short: str
+) -> None:
+    # given the export's first month, when no team has 6 months of history yet
+    browser = browsers(server.all_key)
+    # when its list and a team's page are opened
+    listing = browser.get("/ui/", params={"month": server.young_month, "lang": lang})
+    team = browser.get(
+        f"/ui/teams/{server.inside_team}", params={"month": server.young_month, "lang": lang}
+    )
+    # then the list says nothing stands out, and the team says its history is too short
+    assert listing.status_code == 200 and nothing in listing.text
+    assert 'id="review-sentence"' not in listing.text
+    assert team.status_code == 200 and 'id="status"' in team.text and short in team.text
+    assert 'id="place"' not in team.text
+
+
 def test_the_team_page_has_trend_reasons_and_sliders(server: Server, browsers: Browsers) -> None:
     browser = browsers(server.all_key)
     page = browser.get(f"/ui/teams/{server.inside_team}", params={"lang": "ja"})
@@ -175,6 +227,9 @@ def test_the_csv_opens_in_japanese_excel_and_holds_only_the_key_teams(
     department = header.index("部門")
     assert {row[department] for row in body} == {"経理"} or len({r[department] for r in body}) == 1
     assert server.outside_team not in answer.text
+    # and the ranks are among the key's own teams (1..n)
+    ranks = sorted(int(row[header.index("順位")]) for row in body if row[header.index("順位")])
+    assert ranks == list(range(1, len(ranks) + 1)) and ranks
 
 
 def test_the_printable_report_holds_only_the_key_teams(server: Server, browsers: Browsers) -> None:
@@ -228,6 +283,14 @@ def test_the_model_panel_says_scores_support_people(server: Server, browsers: Br
     assert page.status_code == 200
     assert "never trigger anything by themselves" in page.text
     assert "Ranking quality (ROC AUC)" in page.text and "Model card" in page.text
+    # and the base rate and the backtest figures of the review list and bands, with intervals
+    assert 'id="base-rate"' in page.text and "1 team in" in page.text
+    table = page.text[
+        page.text.index('id="lists"') : page.text.index("</table>", page.text.index('id="lists"'))
+    ]
+    assert "Review list" in table and "High band" in table and "Medium band" in table
+    assert re.search(r"\d+% \(\d+–\d+%\)", table)
+    assert 'id="lists-sentence"' in page.text and "In the backtest, " in page.text
 
 
 # ---- CSV cells that Excel would run ----------------------------------------------------
