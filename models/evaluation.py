@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from features.history import HISTORY_COLUMN
 from models.backtest import BacktestConfig, Fold, final_split, rows_in
 from models.baselines import (
     RuleOfThumb,
@@ -28,7 +29,7 @@ from models.calibration import anchor_months
 from models.dataset import FeatureSchema, encode_features, labelled_rows, schema_from_table, target
 from models.prior import PriorModel
 from models.recipes import LOCAL, RECIPES, Choice, Recipe, choose_all
-from models.review import list_figures
+from models.review import list_figures, scored_mask
 from models.train import BoosterParams, FittedModel, fit_booster, prior_as_model
 
 if TYPE_CHECKING:
@@ -173,7 +174,8 @@ def backtest_model(
         test = rows_in(data.rows, fold.test_months)
         raw = model.raw_logit(matrix[test])
         rate = base_rate(data, fold.train_months)
-        part = data.rows.loc[test, ["team_id", "month", "label"]].copy()
+        kept = [c for c in ("team_id", "month", "label", HISTORY_COLUMN) if c in data.rows]
+        part = data.rows.loc[test, kept].copy()
         part["fold"] = fold.index
         part["raw_logit"] = raw
         part["p_model"] = model.calibration.probability(raw)
@@ -328,6 +330,12 @@ def headline_table(oof: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
+def scored_rows(oof: pd.DataFrame) -> np.ndarray:
+    """Which out-of-fold rows production would score (not ``insufficient_history``)."""
+    history = oof[HISTORY_COLUMN].tolist() if HISTORY_COLUMN in oof.columns else None
+    return scored_mask(history, len(oof))
+
+
 def _list_metrics(oof: pd.DataFrame, column: str, rank_only: bool) -> dict[str, float]:
     """The review list's size and precision when a score's probabilities drive the bands
     (its lift over the fold's base rate); none for a score that is no probability."""
@@ -338,6 +346,7 @@ def _list_metrics(oof: pd.DataFrame, column: str, rank_only: bool) -> dict[str, 
         oof[column].to_numpy(),
         oof["base_rate"].to_numpy(),
         oof["month"].to_numpy(),
+        scored=scored_rows(oof),
     )
     return {"review_size": figures["review.size"], "review_precision": figures["review.precision"]}
 

@@ -32,8 +32,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from features.history import HISTORY_COLUMN
 from models.metrics import roc_auc
-from models.review import list_figures
+from models.review import list_figures, scored_mask
 
 PriorUse = Literal["none", "level", "continued"]
 MIN_CHOICE_FOLDS = 2
@@ -64,8 +65,13 @@ PREFERENCE: tuple[str, ...] = (PRIOR.name, PRIOR_CONTINUED.name, LOCAL.name, LOC
 def recipe_figures(oof: pd.DataFrame) -> dict[str, float]:
     """Pooled out-of-time AUC and review-list precision of one recipe's predictions."""
     label = oof["label"].to_numpy()
+    history = oof[HISTORY_COLUMN].tolist() if HISTORY_COLUMN in oof.columns else None
     figures = list_figures(
-        label, oof["p_model"].to_numpy(), oof["base_rate"].to_numpy(), oof["month"].to_numpy()
+        label,
+        oof["p_model"].to_numpy(),
+        oof["base_rate"].to_numpy(),
+        oof["month"].to_numpy(),
+        scored=scored_mask(history, len(oof)),
     )
     return {
         "roc_auc": roc_auc(label, oof["p_model"].to_numpy()),

@@ -148,6 +148,13 @@ def flagged_order(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 # --- the same rules in the backtest -----------------------------------------------------------
 
 
+def scored_mask(history_months: Sequence[object] | None, rows: int) -> np.ndarray:
+    """Which rows have status ``scored`` (all of them when the history is not known)."""
+    if history_months is None:
+        return np.ones(rows, dtype=bool)
+    return np.array([history_status(h) == SCORED for h in history_months], dtype=bool)
+
+
 def review_membership(
     risk: np.ndarray,
     base_rate: np.ndarray,
@@ -155,19 +162,22 @@ def review_membership(
     high_lift: float = HIGH_LIFT,
     weight: np.ndarray | None = None,
     capacity: int | None = None,
+    scored: np.ndarray | None = None,
 ) -> np.ndarray:
     """Per row, how many of its (bootstrap) copies sit on its month's review list.
 
     ``base_rate`` is the base rate of the model that scored each row (a fold's own). With
-    ``weight`` a team drawn twice counts as two teams, for k and for the slots.
+    ``weight`` a team drawn twice counts as two teams, for k and for the slots. Rows not
+    ``scored`` (insufficient history) are never listed and do not count in k.
     """
     risk = np.asarray(risk, dtype=np.float64)
     w = np.ones(len(risk)) if weight is None else np.asarray(weight, dtype=np.float64)
-    high = risk / np.asarray(base_rate, dtype=np.float64) >= high_lift
+    ok = np.ones(len(risk), dtype=bool) if scored is None else np.asarray(scored, dtype=bool)
+    high = (risk / np.asarray(base_rate, dtype=np.float64) + _LIFT_TOLERANCE >= high_lift) & ok
     taken = np.zeros(len(risk))
     frame = pd.DataFrame({"m": np.asarray(month, dtype=object).astype(str)})
     for _, index in frame.groupby("m", sort=True).indices.items():
-        k = review_capacity(round(float(w[index].sum())), capacity)
+        k = review_capacity(round(float((w * ok)[index].sum())), capacity)
         candidates = index[high[index]]
         order = candidates[np.argsort(-risk[candidates], kind="stable")]
         before = np.cumsum(w[order]) - w[order]
@@ -181,19 +191,23 @@ def list_figures(
     base_rate: np.ndarray,
     month: Sequence[str],
     weight: np.ndarray | None = None,
+    scored: np.ndarray | None = None,
 ) -> dict[str, float]:
     """Precision, recall and lift of the review list and of each band, and the rate overall.
 
     Precision = the share of listed (or banded) team-months with a label-1 event; recall =
-    the share of all events they hold; lift = precision / the overall event rate.
+    the share of all events they hold; lift = precision / the overall event rate. Rows not
+    ``scored`` (insufficient history) are band low, as in production.
     """
     label = np.asarray(label, dtype=np.float64)
     w = np.ones(len(label)) if weight is None else np.asarray(weight, dtype=np.float64)
+    ok = np.ones(len(label), dtype=bool) if scored is None else np.asarray(scored, dtype=bool)
     lift = np.asarray(risk, dtype=np.float64) / np.asarray(base_rate, dtype=np.float64)
+    lift = np.where(ok, lift + _LIFT_TOLERANCE, 0.0)
     total, events = float(w.sum()), float((w * label).sum())
     rate = events / total if total else math.nan
     members = {
-        "review": review_membership(risk, base_rate, month, weight=w),
+        "review": review_membership(risk, base_rate, month, weight=w, scored=ok),
         "high": w * (lift >= HIGH_LIFT),
         "medium": w * ((lift >= MEDIUM_LIFT) & (lift < HIGH_LIFT)),
         "watch": w * (lift >= MEDIUM_LIFT),
@@ -219,18 +233,19 @@ def list_intervals(
     replicates: int = 1000,
     seed: int = 0,
     level: float = 0.90,
+    scored: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """:func:`list_figures` with 90 % team-cluster bootstrap intervals (statistic, estimate,
     low, high), teams resampled with replacement as in :mod:`models.metrics`."""
     _, team = np.unique(np.asarray(cluster, dtype=object).astype(str), return_inverse=True)
     n_teams = int(team.max()) + 1 if len(team) else 0
     rng = np.random.default_rng(seed)
-    point = list_figures(label, risk, base_rate, month)
+    point = list_figures(label, risk, base_rate, month, scored=scored)
     draws: dict[str, list[float]] = {name: [] for name in point}
     for _ in range(replicates):
         counts = rng.multinomial(n_teams, np.full(n_teams, 1.0 / n_teams))
         for name, value in list_figures(
-            label, risk, base_rate, month, counts[team].astype(np.float64)
+            label, risk, base_rate, month, counts[team].astype(np.float64), scored
         ).items():
             draws[name].append(value)
     tail = (1.0 - level) / 2.0
@@ -254,10 +269,22 @@ def backtest_sentence(backtest: Mapping[str, Any], lang: str = "en") -> str | No
     overall.")
     """
     precision, rate = backtest.get("review.precision"), backtest.get("event_rate")
-    if precision is None or rate is None or math.isnan(precision) or not rate > 0:
+    if rate is None or not rate > 0:
         return None
-    hits = round(10 * float(precision))
     one_in = max(1, round(1 / float(rate)))
+    if precision is None or math.isnan(precision):
+        if backtest.get("review.size") != 0:
+            return None
+        if lang == "ja":
+            return (
+                "バックテストでは、このリストに載ったチームはありませんでした"
+                f"（全体では{one_in}チームに1チームで低下がありました）。"
+            )
+        return (
+            "In the backtest no team reached this list; "
+            f"1 in {one_in} teams overall had a decline within 3 months."
+        )
+    hits = round(10 * float(precision))
     if lang == "ja":
         return (
             f"バックテストでは、このリストのチーム10チーム中{hits}チームで3か月以内に"

@@ -193,10 +193,13 @@ def load_table(settings: Settings) -> tuple[pd.DataFrame, str]:
     training always sees exactly the table the features command stores.
     """
     from pipelines.build_features import run_features
+    from pipelines.score import SnapshotData
 
     summary = run_features(settings)
     logger.info("feature table: %d rows, %d labelled", summary.rows, summary.labelled)
-    return pd.read_parquet(summary.table_path), summary.snapshot_id
+    # the months of history, so the backtest applies insufficient_history as scoring does
+    table = SnapshotData(settings).with_history(pd.read_parquet(summary.table_path))
+    return table, summary.snapshot_id
 
 
 def read_truth(truth_dir: Path, label: LabelConfig) -> pd.DataFrame:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from models.backtest import Fold
 from models.dataset import KEY_COLUMNS, LABEL_COLUMN, FeatureSchema
-from models.evaluation import FoldReport, TrainingData, base_rate, present_scores
+from models.evaluation import FoldReport, TrainingData, base_rate, present_scores, scored_rows
 from models.metrics import RANK_ONLY
 from models.recipes import BY_NAME, LOCAL, Choice
 from models.review import BandRules, list_intervals
@@ -163,6 +163,7 @@ def write_band_rules(
         oof["month"].to_numpy(),
         oof["team_id"].to_numpy(),
         replicates=replicates,
+        scored=scored_rows(oof),
     )
     backtest = {}
     for row in stats.itertuples(index=False):

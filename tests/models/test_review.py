@@ -137,3 +137,21 @@ def test_backtest_sentence_in_plain_words() -> None:
         backtest_sentence({"review.precision": 0.41, "event_rate": 0.07}, "ja")
     )
     assert backtest_sentence({}) is None
+    # and a backtest whose list stayed empty says so rather than nothing
+    empty = backtest_sentence({"review.precision": None, "review.size": 0, "event_rate": 0.05})
+    assert empty == (
+        "In the backtest no team reached this list; 1 in 20 teams overall had a decline within "
+        "3 months."
+    )
+
+
+def test_the_backtest_skips_young_teams_as_scoring_does() -> None:
+    # given one month of 20 teams where the riskiest team has 3 months of history
+    risk = np.array([0.9, 0.5, 0.4, 0.3] + [0.05] * 16)
+    label = np.array([1, 1, 0, 1] + [0] * 16)
+    scored = np.array([False] + [True] * 19)
+    # when
+    figures = list_figures(label, risk, np.full(20, 0.1), ["2025-01"] * 20, scored=scored)
+    # then the young team is neither listed nor high, and k counts the 19 scored teams
+    assert figures["review.size"] == 3 and figures["review.precision"] == pytest.approx(2 / 3)
+    assert figures["high.size"] == 3

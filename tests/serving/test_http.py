@@ -206,7 +206,7 @@ def test_model_names_the_resolved_version_and_its_card(server: Server, world: Wo
     review = bands["lists"][0]
     assert review["precision"] == bands["backtest"]["review.precision"]
     assert len(review["precision_ci90"]) == 2 and "recall" in review and "lift" in review
-    assert bands["sentence"]["en"].startswith("In the backtest, ")
+    assert bands["sentence"]["en"].startswith("In the backtest")
 
 
 def test_health_routes_and_spec_are_open(server: Server) -> None:

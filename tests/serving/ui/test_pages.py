@@ -99,8 +99,8 @@ def test_the_list_puts_the_review_list_first_then_the_watch_list(
     # then the review list comes first with its backtest sentence, then the watch list,
     # both in the API's order
     for page, sentence in (
-        (english, "In the backtest, "),
-        (japanese, "バックテストでは、このリストのチーム10チーム中"),
+        (english, "In the backtest"),
+        (japanese, "バックテストでは、このリスト"),
     ):
         review_at, watch_at = page.index('id="review-heading"'), page.index('id="watch-heading"')
         assert review_at < page.index(sentence) < page.index('id="review"') < watch_at
@@ -290,7 +290,7 @@ def test_the_model_panel_says_scores_support_people(server: Server, browsers: Br
     ]
     assert "Review list" in table and "High band" in table and "Medium band" in table
     assert re.search(r"\d+% \(\d+–\d+%\)", table)
-    assert 'id="lists-sentence"' in page.text and "In the backtest, " in page.text
+    assert 'id="lists-sentence"' in page.text and "In the backtest" in page.text
 
 
 # ---- CSV cells that Excel would run ----------------------------------------------------
