@@ -14,6 +14,10 @@ import numpy as np
 import pandas as pd
 
 MONTH_FORMAT = "%Y-%m"
+# the one month pattern (data, API, CLI): zero-padded YYYY-MM; years 1900-2199, since a
+# year 0 or 9999 only breaks the date arithmetic of a calendar month
+MONTH_PATTERN = r"^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])$"
+FIRST_YEAR, LAST_YEAR = 1900, 2199
 
 
 def parse_month(month: str) -> pd.Period:
@@ -21,8 +25,12 @@ def parse_month(month: str) -> pd.Period:
     if not isinstance(month, str) or len(month) != 7 or month[4] != "-":
         raise ValueError(f"month must be YYYY-MM, got {month!r}")
     year, mon = month[:4], month[5:]
-    if not (year.isdigit() and mon.isdigit()) or not 1 <= int(mon) <= 12:
+    if not (year.isascii() and mon.isascii() and year.isdigit() and mon.isdigit()):
         raise ValueError(f"month must be YYYY-MM, got {month!r}")
+    if not 1 <= int(mon) <= 12 or not FIRST_YEAR <= int(year) <= LAST_YEAR:
+        raise ValueError(
+            f"month must be YYYY-MM with a year from {FIRST_YEAR} to {LAST_YEAR}, got {month!r}"
+        )
     return pd.Period(year=int(year), month=int(mon), freq="M")
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pandera.pandas as pa
 
+from features.calendar import MONTH_PATTERN
 from features.catalogue import FEATURES, MIN_SURVEY_RESPONSES
 from features.labels import LABEL_OUTPUTS
-
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
 def team_month_schema() -> pa.DataFrameSchema:

@@ -243,10 +243,15 @@ def _drivers(
     strongest = sorted(usable, key=lambda name: abs(usable[name]), reverse=True)[:top]
     strongest.sort(key=lambda name: usable[name], reverse=True)
     drivers = []
+    # a month before when the team was under 5 members hides its per-member figures too
+    small_before = prior is not None and is_small_team(prior.get("headcount"))
     for name in strongest:
-        hide = small_team and hidden_for_small_team(specs[name])
+        hidden = hidden_for_small_team(specs[name])
+        hide = small_team and hidden
         value = None if hide else _number(row.get(name))
-        previous = None if hide or prior is None else _number(prior.get(name))
+        previous = (
+            None if hide or prior is None or (small_before and hidden) else _number(prior.get(name))
+        )
         contribution = round(usable[name], 4)
         drivers.append(
             {

@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     review_capacity: int | None = Field(
         default=None,
         ge=1,
+        le=10_000,  # a list no one reads; larger numbers only overflow the database
         description="k, the most teams on a month's review list (the high teams to act on "
         "first); unset: max(3, ceil(5% of the teams scored))",
     )

@@ -11,13 +11,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
+from features.calendar import MONTH_PATTERN
 from features.catalogue import FEATURES
 
 MAX_RECORDS = 1000
 # the contract asks only for a non-blank string: any text up to the store's column size
 TEAM_ID_PATTERN = r"\S"
 TEAM_ID_MAX = 100
-MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 Lang = Literal["ja", "en"]
 Intervention = Literal["buffer", "recognition"]
 # the team's department comes from the snapshot's team table, never from the caller

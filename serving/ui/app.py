@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markdown_it import MarkdownIt
@@ -133,6 +133,9 @@ def _environment() -> Environment:
     environment.globals["figure_text"] = figure_text
     environment.globals["min_history_months"] = MIN_HISTORY_MONTHS
     environment.filters["signed_points"] = lambda value: f"{float(value) * 100:+.1f}"
+    # one path segment, slashes and dots included: a team id such as "../../v1/model" must
+    # stay a team id, not a way to send HR elsewhere on the site
+    environment.filters["segment"] = lambda value: quote(str(value), safe="")
     return environment
 
 

@@ -57,3 +57,10 @@ def test_a_week_belongs_to_the_month_of_its_sunday() -> None:
     # the week of Monday 2024-04-29 ends on Sunday 2024-05-05: it is a May week
     weeks = pd.Series(pd.to_datetime(["2024-04-22", "2024-04-29"]))
     assert week_month(weeks).tolist() == ["2024-04", "2024-05"]
+
+
+@pytest.mark.parametrize("month", ["0000-01", "9999-12", "1899-12", "2200-01"])
+def test_months_outside_the_calendar_the_product_can_compute_are_refused(month: str) -> None:
+    # given / when / then: a clear ValueError, not an overflow deep in date arithmetic
+    with pytest.raises(ValueError, match="year from 1900 to 2199"):
+        parse_month(month)

@@ -207,3 +207,19 @@ def test_a_missing_figure_is_no_reason_and_an_engagement_trend_tips_no_flag() ->
     # kind of help) leaves the flag to the overtime: buffer, not recognition
     assert "survey_recognition_mean" not in [d["feature"] for d in result["drivers"]]
     assert result["flags"] == ["buffer"]
+
+
+def test_a_month_before_when_the_team_was_small_hides_its_per_member_figure() -> None:
+    # given a team of 6 now, of 3 the month before
+    row = team_row(overtime_mean_hours=40.0, headcount=6.0)
+    previous = team_row(overtime_mean_hours=34.0, headcount=3.0, month="2026-09")
+    contributions = points(overtime_mean_hours=0.08)
+    # when explained
+    (result,) = explain_team_months(
+        row, previous, np.array([0.5]), contributions, FEATURES, BANDS, 1
+    )
+    # then this month's figure shows, the small month's does not ("up from 34 h" would be
+    # a 3-person figure)
+    driver = result["drivers"][0]
+    assert driver["value"] == 40.0 and driver["previous"] is None
+    assert "34" not in driver["text"]

@@ -21,6 +21,8 @@ from pipelines.csv_cells import safe_cell, safe_frame
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\tcmd", "'\tcmd"),
         ("\rcmd", "'\rcmd"),
+        ("\uff1d1+1", "'\uff1d1+1"),
+        ("\uff20SUM(A1)", "'\uff20SUM(A1)"),
         ("経理一課", "経理一課"),
         ("T0042", "T0042"),
         ("", ""),

@@ -290,11 +290,13 @@ def test_refusals_exit_2_with_a_message(
         ("score", "--month", world.months[-1], "--alias", "nobody"): "no 'nobody' version",
         ("score",): "choose --month",
         ("report", "--month", world.months[-1]): "has not been scored",
+        ("score", "--month", "0000-01"): "year from 1900",
+        ("explain", "--team", "T0001", "--month", "9999-12"): "year from 1900",
     }
     for args, message in cases.items():
         code, _, err = erisk(capsys, *args)
         assert (code, message in err) == (2, True), (args, err)
-    for capacity in ("0", "three"):
+    for capacity in ("0", "three", "99999999999999999999999"):
         monkeypatch.setenv("ERISK_REVIEW_CAPACITY", capacity)
         code, _, err = erisk(capsys, "score", "--month", world.months[-1])
         assert code == 2 and "ERISK_REVIEW_CAPACITY" in err and "Traceback" not in err, err

@@ -259,6 +259,30 @@ def hostile_requests(server: Server, token: str, cookie: str) -> list[tuple[str,
             "bad month on the page",
             {"method": "GET", "url": "/ui/export.csv?month=%ff", "headers": {"cookie": cookie}},
         ),
+        *(
+            (
+                f"what-if of month {month}",
+                {
+                    "method": "POST",
+                    "url": "/v1/whatif",
+                    "headers": key,
+                    "json": {
+                        "team_id": server.inside_team,
+                        "month": month,
+                        "changes": {"overtime_mean_hours": 1},
+                    },
+                },
+            )
+            for month in ("0000-01", "9999-12")
+        ),
+        (
+            "team risk of month 0000-01",
+            {"method": "GET", "url": "/v1/teams/T0001/risk?month=0000-01", "headers": key},
+        ),
+        (
+            "page of month 9999-12",
+            {"method": "GET", "url": "/ui/?month=9999-12", "headers": {"cookie": cookie}},
+        ),
         (
             "CSRF token of 12 kB",
             {

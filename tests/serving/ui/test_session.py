@@ -183,3 +183,14 @@ def test_the_secure_flag_follows_the_setting_and_the_connection(
 ) -> None:
     # the connection's scheme is what the ASGI server saw (TLS, or a trusted proxy's header)
     assert cookie_secure(setting, scheme) is secure  # type: ignore[arg-type]
+
+
+def test_team_links_keep_a_team_id_one_path_segment() -> None:
+    # given the page's template environment
+    from serving.ui.app import _environment
+
+    template = _environment().from_string("/ui/teams/{{ team|segment }}")
+    # when a team id with slashes and dots is linked
+    link = template.render(team="../../v1/model ?#%")
+    # then it stays one segment: a browser cannot resolve it to another path of the site
+    assert link == "/ui/teams/..%2F..%2Fv1%2Fmodel%20%3F%23%25"
