@@ -252,7 +252,9 @@ def _drivers(
         previous = (
             None if hide or prior is None or (small_before and hidden) else _number(prior.get(name))
         )
-        contribution = round(usable[name], 4)
+        # a hidden figure's exact weight, swept through POST /v1/score, would narrow the
+        # figure down: it is shown to the whole percentage point only
+        contribution = round(usable[name], 2 if hide else 4)
         drivers.append(
             {
                 "feature": name,

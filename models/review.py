@@ -120,8 +120,8 @@ def rank_month(
 
 
 def rerank_within(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Ranks renumbered among the given results only (a key scoped to some departments sees
-    the rank among its own teams); ``review`` is kept as the month's list decided it."""
+    """Ranks renumbered among the given results only; ``review`` is kept as the month's list
+    decided it."""
     ranked = [dict(r) for r in results]
     order = sorted(
         (r for r in ranked if r.get("rank") is not None),
@@ -130,6 +130,18 @@ def rerank_within(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     for position, result in enumerate(order, start=1):
         result["rank"] = position
     return ranked
+
+
+def visible_list(
+    results: Sequence[dict[str, Any]], seen: Sequence[dict[str, Any]], capacity: int | None
+) -> list[dict[str, Any]]:
+    """The month as a key sees it: all of it as ranked and listed for the organisation, or,
+    for a key scoped to some departments, its own teams ranked among themselves with *its
+    own* review list (k from its own team count). With the organisation's list, a scoped
+    key's high team left off it would tell that k riskier teams sit in other departments."""
+    if len(seen) == len(results):
+        return rerank_within(seen)
+    return rank_month(seen, capacity)
 
 
 def flagged_order(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ import pandas as pd
 from features.calendar import shift_month
 from features.catalogue import FEATURES
 from features.history import HISTORY_COLUMN
-from models.review import backtest_sentence, flagged_order, rerank_within
+from models.review import backtest_sentence, flagged_order, visible_list
 from pipelines.errors import UserError
 from pipelines.settings import Settings
 from serving.schemas import CALLER_FEATURES
@@ -233,7 +233,7 @@ class ServingState:
         scored = self.store.read_month(month, lang)
         result = None
         if scored is not None:
-            visible = rerank_within([r for r in scored.results if sees(r.get("department"))])
+            visible = self.visible(scored.results, sees)
             result = next((r for r in visible if r["team_id"] == team.team_id), None)
         if scored is None or result is None:
             raise NotFoundError(f"team {team.team_id!r} was not scored in {month}")
@@ -250,6 +250,13 @@ class ServingState:
             "history": history,
         }
 
+    def visible(
+        self, results: list[dict[str, Any]], sees: Callable[[str | None], bool]
+    ) -> list[dict[str, Any]]:
+        """The month's results a key sees, ranked and listed as :func:`visible_list` says."""
+        seen = [r for r in results if sees(r.get("department"))]
+        return visible_list(results, seen, self.settings.review_capacity)
+
     def visible_month(
         self, month: str, department: str | None, sees: Callable[[str | None], bool], lang: str
     ) -> VisibleMonth:
@@ -260,7 +267,7 @@ class ServingState:
         scored = self.store.read_month(month, lang)
         if scored is None:
             raise NotFoundError(f"month {month} has not been scored")
-        visible = rerank_within([r for r in scored.results if sees(r.get("department"))])
+        visible = self.visible(scored.results, sees)
         if department is not None and department not in {r.get("department") for r in visible}:
             raise NotFoundError(f"unknown department {department!r}")
         results = [r for r in visible if department is None or r.get("department") == department]

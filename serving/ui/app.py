@@ -36,7 +36,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from models.review import MIN_HISTORY_MONTHS, backtest_sentence, rerank_within
+from models.review import MIN_HISTORY_MONTHS, backtest_sentence, visible_list
 from serving.auth import ALL_DEPARTMENTS, KEY_FILE_BROKEN, ApiKey, KeyFileError, audit_record
 from serving.schemas import TEAM_ID_MAX, valid_team_id
 from serving.state import NotFoundError, RefusedError, flagged_list
@@ -369,9 +369,11 @@ def _report(page: Page) -> Any:
     seen = history["department"].map(key.sees).astype(bool)
     history = history[seen].reset_index(drop=True)
     report = build_report(state.store, month, page.lang, history)
-    # ranks among the key's own teams; the review list as decided for the month
-    mine = rerank_within([r for r in report.results if key.sees(r.get("department"))])
-    return replace(report, results=mine)
+    # ranks among the key's own teams, and a scoped key's own review list
+    mine = [r for r in report.results if key.sees(r.get("department"))]
+    return replace(
+        report, results=visible_list(report.results, mine, state.settings.review_capacity)
+    )
 
 
 def export_csv(page: Page) -> Response:

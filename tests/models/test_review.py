@@ -16,6 +16,7 @@ from models.review import (
     rerank_within,
     review_capacity,
     review_membership,
+    visible_list,
 )
 
 
@@ -155,3 +156,19 @@ def test_the_backtest_skips_young_teams_as_scoring_does() -> None:
     # then the young team is neither listed nor high, and k counts the 19 scored teams
     assert figures["review.size"] == 3 and figures["review.precision"] == pytest.approx(2 / 3)
     assert figures["high.size"] == 3
+
+
+def test_a_scoped_key_gets_its_own_review_list_not_a_hint_of_other_departments() -> None:
+    # given a month whose three riskiest high teams are in HR and the fourth in accounting
+    results = rank_month(
+        [_result(f"H{i}", 0.9 - 0.1 * i, "high") for i in range(3)]
+        + [_result("A0", 0.5, "high"), _result("A1", 0.1, "low")]
+    )
+    accounting = [r for r in results if r["team_id"].startswith("A")]
+    # when accounting's key sees the month
+    seen = {r["team_id"]: r for r in visible_list(results, accounting, None)}
+    # then its high team leads its own list (not left off a list it cannot see), rank 1
+    assert seen["A0"]["rank"] == 1 and seen["A0"]["review"] is True
+    assert not next(r for r in results if r["team_id"] == "A0")["review"]
+    # and the organisation's view is the month's list as stored
+    assert visible_list(results, results, None) == results
