@@ -12,7 +12,7 @@ import logging
 import os
 import shutil
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import click
@@ -33,17 +33,19 @@ from synthetic.records import (
     assignments_table,
     daily_records,
     employees_table,
+    interventions_table,
     surveys_table,
     teams_table,
     workload_table,
 )
 from synthetic.scenarios import SCENARIO_NAMES, Scenario, build_scenario
-from synthetic.truth import campaigns_frame, team_month_truth
+from synthetic.truth import campaigns_frame, intervention_truth, team_month_truth
 from synthetic.world import World
 
 logger = logging.getLogger(__name__)
 
 FORMATS: tuple[str, ...] = ("parquet", "csv")
+INTERVENTION_POLICIES: tuple[str, ...] = ("none", "random", "worst-first")
 PARTIAL = ".partial"
 SUCCESS = "_SUCCESS"
 TRUTH_DIR = "truth"
@@ -134,10 +136,20 @@ def run_generate(
     seed: int = DEFAULT_SEED,
     fmt: str = "parquet",
     truth: bool = False,
+    interventions: str = "none",
+    intervention_effect: float = 1.0,
 ) -> GenerateSummary:
     """Simulate the scenario and write its tables (and truth) under ``out``."""
     started = time.perf_counter()
     spec = _check_request(out, scenario, teams, months, fmt)
+    if interventions not in INTERVENTION_POLICIES:
+        raise UserError(
+            f"--interventions must be one of {', '.join(INTERVENTION_POLICIES)}, "
+            f"got {interventions!r}"
+        )
+    if not 0.0 <= intervention_effect <= 5.0:
+        raise UserError("--intervention-effect must be between 0 and 5")
+    spec = replace(spec, interventions=interventions, intervention_effect=intervention_effect)
     want_truth = truth or spec.truth_by_default
     streams = RandomStreams.from_seed(seed)
     world = build_world(spec, streams, keep_states=want_truth)
@@ -161,6 +173,8 @@ def run_generate(
     write_whole("assignments", assignments_table(world))
     write_whole("workload", workload_table(world, streams.workload))
     write_whole("surveys", surveys_table(world, streams.surveys))
+    if spec.interventions != "none":
+        write_whole("interventions", interventions_table(world))
     timesheets = _TableWriter(partial / f"timesheets.{ext}", SCHEMAS["timesheets"], fmt)
     leave = _TableWriter(partial / f"leave.{ext}", SCHEMAS["leave"], fmt)
     for month_timesheets, month_leave in daily_records(world, streams.daily):
@@ -179,6 +193,9 @@ def run_generate(
         (partial / TRUTH_DIR).mkdir()
         _write_frame(truth_frame, partial / TRUTH_DIR / "team_month.parquet")
         _write_frame(campaigns_frame(world), partial / TRUTH_DIR / "campaigns.parquet")
+        if spec.interventions != "none":
+            effects = intervention_truth(world, streams.truth)
+            _write_frame(effects, partial / TRUTH_DIR / "interventions.parquet")
         (partial / TRUTH_DIR / "world.json").write_text(
             json.dumps(
                 _world_facts(world, spec, seed, config),
@@ -247,6 +264,8 @@ def _world_facts(world: World, spec: Scenario, seed: int, config: LabelConfig) -
         "label_config": config.as_dict(),
         "label_config_hash": config.config_hash(),
         "seed_story": story,
+        "interventions": spec.interventions,
+        "intervention_effect": spec.intervention_effect,
     }
 
 
@@ -305,6 +324,22 @@ def print_summary(summary: GenerateSummary, console: Console | None = None) -> N
     default=False,
     help="also write truth/ (always written for default, seed-story and eval)",
 )
+@click.option(
+    "--interventions",
+    type=click.Choice(INTERVENTION_POLICIES),
+    default="none",
+    show_default=True,
+    help="plant HR interventions on teams in trouble: random (half of them) or worst-first "
+    "(the worse half: confounded); writes the interventions table and, with the truth, "
+    "truth/interventions.parquet with their true effects",
+)
+@click.option(
+    "--intervention-effect",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="how strongly they act (0: planted with no effect at all)",
+)
 def generate_command(
     out: Path,
     scenario: str,
@@ -313,7 +348,11 @@ def generate_command(
     seed: int,
     fmt: str,
     truth: bool,
+    interventions: str,
+    intervention_effect: float,
 ) -> None:
     """Write a synthetic back office (the contract's tables) and its ground truth."""
-    summary = run_generate(out, scenario, teams, months, seed, fmt, truth)
+    summary = run_generate(
+        out, scenario, teams, months, seed, fmt, truth, interventions, intervention_effect
+    )
     print_summary(summary)

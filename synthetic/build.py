@@ -13,7 +13,9 @@ import numpy as np
 from synthetic.scenarios import Scenario
 from synthetic.world import World, simulate
 
-STREAMS: tuple[str, ...] = ("world", "daily", "workload", "surveys", "truth")
+# a new stream goes at the end: SeedSequence.spawn keeps the earlier children as they were,
+# so adding one leaves every existing world byte-identical
+STREAMS: tuple[str, ...] = ("world", "daily", "workload", "surveys", "truth", "interventions")
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class RandomStreams:
     workload: np.random.Generator
     surveys: np.random.Generator
     truth: np.random.Generator
+    interventions: np.random.Generator
 
     @classmethod
     def from_seed(cls, seed: int) -> RandomStreams:
@@ -35,4 +38,4 @@ class RandomStreams:
 
 def build_world(scenario: Scenario, streams: RandomStreams, keep_states: bool) -> World:
     """Simulate ``scenario``; keep the monthly latent states only when the truth needs them."""
-    return simulate(scenario, streams.world, keep_states=keep_states)
+    return simulate(scenario, streams.world, keep_states, streams.interventions)

@@ -31,6 +31,8 @@ class TeamState:
     deficit_left: np.ndarray  # months of recognition deficit still to run
     deficit_depth: np.ndarray
     recognition: np.ndarray  # current recognition climate (1-5)
+    buffer_left: np.ndarray  # months of an HR workload buffer still to run (0 = none)
+    boost_left: np.ndarray  # months of an HR recognition boost still to run (0 = none)
 
     def tile(self, samples: int) -> TeamState:
         """The same state repeated for ``samples`` futures (from a one-sample state)."""
@@ -44,6 +46,16 @@ class TeamState:
             self.deficit_left,
             self.deficit_depth,
             self.recognition,
+            self.buffer_left,
+            self.boost_left,
+        )
+
+    def with_interventions(self, buffer: np.ndarray, boost: np.ndarray, months: int) -> TeamState:
+        """The state with buffers and boosts starting where the (S, T) masks say."""
+        return replace(
+            self,
+            buffer_left=np.where(buffer, months, self.buffer_left),
+            boost_left=np.where(boost, months, self.boost_left),
         )
 
 
@@ -112,6 +124,8 @@ def initial_team_state(teams: Teams) -> TeamState:
         deficit_left=np.zeros(shape, dtype=np.int64),
         deficit_depth=np.zeros(shape),
         recognition=teams.recognition_base[None, :].astype(float).copy(),
+        buffer_left=np.zeros(shape, dtype=np.int64),
+        boost_left=np.zeros(shape, dtype=np.int64),
     )
 
 
@@ -125,12 +139,16 @@ def advance_teams(
     forced_campaign: np.ndarray | None = None,
     forced_multiplier: float = 2.0,
     forced_months: int = 3,
+    intervention_effect: float = 1.0,
 ) -> tuple[TeamState, TeamMonth]:
     """Campaigns start and run, deficits drift, volume arrives: this month's team layer.
 
     A random campaign is announced a month ahead: in its lead month the front office's
     pre-orders already lift volume by ``campaign_lead_share`` of the full rise. A forced
-    campaign (the seed story) hits at full strength at once.
+    campaign (the seed story) hits at full strength at once. HR's interventions (a buffer,
+    a recognition boost) act while their months run, scaled by ``intervention_effect``
+    (0: planted with no effect at all). They draw no random number, so a world with and
+    without them shares every draw.
     """
     shape = state.campaign_left.shape
     idle = state.campaign_left == 0
@@ -160,13 +178,19 @@ def advance_teams(
     m_lo, m_hi = params.deficit_months_range
     deficit_left = np.where(deficit_start, rng.integers(m_lo, m_hi + 1, shape), state.deficit_left)
     deficit_on = deficit_left > 0
-    target = teams.recognition_base - np.where(deficit_on, depth, 0.0)
+    # an HR recognition boost (peer bonus, visible thanks) lifts the climate's target
+    boost = np.where(state.boost_left > 0, params.recognition_boost * intervention_effect, 0.0)
+    target = teams.recognition_base - np.where(deficit_on, depth, 0.0) + boost
     recognition = state.recognition + params.recognition_adjust_rate * (target - state.recognition)
 
     noise = np.exp(rng.normal(0.0, params.volume_noise_sd, shape))
     season = teams.seasonality[:, calendar_month - 1]
     volume = teams.base_volume * season * np.where(campaign_on, multiplier_now, 1.0) * noise
-    load = volume / (np.maximum(staff, 1) * teams.capacity)
+    # an HR workload buffer (temporary staff, deferred work) takes part of the load off
+    relief = np.where(
+        state.buffer_left > 0, 1.0 - params.buffer_load_relief * intervention_effect, 1.0
+    )
+    load = volume * relief / (np.maximum(staff, 1) * teams.capacity)
 
     next_state = TeamState(
         campaign_left=np.maximum(left - 1, 0),
@@ -175,6 +199,8 @@ def advance_teams(
         deficit_left=np.maximum(deficit_left - 1, 0),
         deficit_depth=depth,
         recognition=recognition,
+        buffer_left=np.maximum(state.buffer_left - 1, 0),
+        boost_left=np.maximum(state.boost_left - 1, 0),
     )
     return next_state, TeamMonth(volume, load, campaign_on, deficit_on, recognition)
 

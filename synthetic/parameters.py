@@ -244,6 +244,20 @@ class WorldParameters:
     transfer_months: tuple[int, ...] = (4, 10)
     transfer_min_tenure_months: int = 12
 
+    # --- HR interventions (issue 20; planted only with --interventions) -----------------
+    # [design] what HR's actions do while they run: a workload buffer (temporary staff,
+    # deferred work) takes this share of the load off; a recognition boost (peer bonus,
+    # visible thanks) lifts the recognition climate's target by this many points; both for
+    # this many months. No published effect size exists for either.
+    buffer_load_relief: float = 0.3
+    recognition_boost: float = 0.8
+    intervention_months: int = 3
+    # [design] HR sees a team's trouble at a month's end and acts the month after; half of
+    # the troubles get an intervention, and a team is not treated again within this many
+    # months of a start.
+    intervention_share: float = 0.5
+    intervention_cooldown_months: int = 9
+
     # --- truth --------------------------------------------------------------------------
     # [design] a team-month's planted driver is `workload` while a campaign runs or its load
     # is at least this far over capacity, `recognition` while a deficit is on.

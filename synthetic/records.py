@@ -85,6 +85,15 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("end_date", pa.date32()),
         ]
     ),
+    "interventions": pa.schema(
+        [
+            ("team_id", pa.string()),
+            ("start_date", pa.date32()),
+            ("intervention", pa.string()),
+            ("action_id", pa.string()),
+            ("note", pa.string()),
+        ]
+    ),
 }
 
 
@@ -331,6 +340,24 @@ def to_pandas(table: pa.Table) -> pd.DataFrame:
         else:
             columns[name] = pd.Series(column.to_numpy(zero_copy_only=False), dtype="float64")
     return pd.DataFrame(columns)
+
+
+def interventions_table(world: World) -> pa.Table:
+    """What HR recorded of its planted interventions (the contract's optional table): the
+    start is the first business day of the start month; ids are made from the content on
+    ingest (the contract allows leaving them out)."""
+    planted = world.interventions
+    days = np.array([world.calendar.business_days[p.month][0] for p in planted], dtype=np.int64)
+    return pa.Table.from_arrays(
+        [
+            pa.array([str(world.teams.team_ids[p.team]) for p in planted], type=pa.string()),
+            _dates(days),
+            pa.array([p.intervention for p in planted], type=pa.string()),
+            pa.array([p.action_id for p in planted], type=pa.string()),
+            pa.array(["planted by the generator"] * len(planted), type=pa.string()),
+        ],
+        schema=SCHEMAS["interventions"],
+    )
 
 
 def world_tables(world: World, streams: RandomStreams) -> dict[str, pa.Table]:

@@ -33,6 +33,10 @@ class Scenario:
     params: WorldParameters
     seed_story: SeedStory | None = None
     futures: int = 500
+    # HR's interventions planted in the world (issue 20): none, random or worst-first, and
+    # how strongly they act (1: the parameters' effects; 0: planted with no effect at all)
+    interventions: str = "none"
+    intervention_effect: float = 1.0
 
     @property
     def last_month(self) -> str:

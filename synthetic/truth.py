@@ -15,7 +15,8 @@ ceiling.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -122,6 +123,80 @@ def known_at_month(world: World, config: LabelConfig) -> KnownAtMonth:
     )
 
 
+@dataclass(frozen=True)
+class FutureMonth:
+    """One re-simulated month of ``size`` futures: who was where, and what happened."""
+
+    state: PersonState  # the people during the month (before leavers leave)
+    voluntary: np.ndarray  # (S, P) voluntary exits this month
+    overtime: np.ndarray  # (S, P) overtime hours
+    latent: np.ndarray  # (3, S, P) latent vigor, dedication, absorption
+    answered: np.ndarray  # flat indices into (S, P) of this month's responses
+    scores: np.ndarray  # (R, 3) their observed scores
+
+
+def _futures(
+    world: World,
+    m: int,
+    size: int,
+    months: int,
+    team_state0: TeamState,
+    rng: np.random.Generator,
+    only_team: int | None = None,
+) -> Iterator[FutureMonth]:
+    """``size`` futures of months m+1..m+``months`` from the world's state at m's end, run
+    by the very functions that produced the world (HR starts no new intervention in them).
+    ``only_team``: simulate that team's people alone (its outcomes do not depend on the
+    others' people; other teams then only fill their vacancies)."""
+    params = world.scenario.params
+    teams = world.teams
+    n_teams = teams.count
+    start: PersonState = world.person_states[m]
+    members = start.active[0] & ((start.team[0] == only_team) if only_team is not None else True)
+    alive = np.flatnonzero(members)
+    state = PersonState(
+        active=np.repeat(start.active[:, alive], size, axis=0),
+        team=np.repeat(start.team[:, alive], size, axis=0),
+        tenure=np.repeat(start.tenure[:, alive], size, axis=0),
+        transient=np.repeat(start.transient[:, :, alive], size, axis=1),
+        strain=np.repeat(start.strain[:, alive], size, axis=0),
+        overtime_last=np.repeat(start.overtime_last[:, alive], size, axis=0),
+        overtime_before=np.repeat(start.overtime_before[:, alive], size, axis=0),
+        engagement=np.repeat(start.engagement[:, alive], size, axis=0),
+    )
+    team_state = team_state0.tile(size)
+    newcomers = np.zeros((size, n_teams))
+    index = alive[None, :]
+    first_cm = int(world.calendar.calendar_month[m])
+    for k in range(1, months + 1):
+        cm = (first_cm - 1 + k) % 12 + 1
+        staff = team_sum(state.active.astype(float), state.team, n_teams)
+        vacancies = np.maximum(teams.target_size - staff - newcomers, 0).astype(np.int64)
+        newcomers = newcomers + rng.binomial(vacancies, params.hire_fill_prob)
+        if cm in params.transfer_months:
+            new_team, _moved = draw_transfers(state, teams, params, rng)
+            state = replace(state, team=new_team)
+        staff = team_sum(state.active.astype(float), state.team, n_teams) + newcomers
+        team_state, tm = advance_teams(
+            team_state,
+            teams,
+            params,
+            cm,
+            staff,
+            rng,
+            intervention_effect=world.scenario.intervention_effect,
+        )
+        voluntary, other = draw_exits(state, params, rng)
+        leaving = voluntary | other
+        overtime, strain, latent, transient = work_month(
+            state, world.people, index, tm, teams, params, rng
+        )
+        answered = responders(state, leaving, teams, params, rng)
+        where, scores = observe_responses(latent, answered, params, rng)
+        yield FutureMonth(state, voluntary, overtime, latent, where, scores)
+        state = next_person_state(state, leaving, overtime, strain, latent, transient)
+
+
 def _future_fires(
     world: World,
     m: int,
@@ -131,76 +206,101 @@ def _future_fires(
     rng: np.random.Generator,
 ) -> np.ndarray:
     """Share of ``samples`` futures from month m's end in which the label fires, per team."""
-    params = world.scenario.params
-    teams = world.teams
-    n_teams = teams.count
-    start: PersonState = world.person_states[m]
-    alive = np.flatnonzero(start.active[0])
-    team_state0: TeamState = world.team_states[m]
+    n_teams = world.teams.count
+    alive = int(world.person_states[m].active[0].sum())
     base_n, base_mean, base_var = (part[m] for part in known.baseline)
     expected = exit_expected(known.headcount[m], known.exit_rate[m], config)
 
     fired = np.zeros(n_teams)
-    batch = max(1, min(samples, _BATCH_CELLS // max(len(alive), 1)))
+    batch = max(1, min(samples, _BATCH_CELLS // max(alive, 1)))
     done = 0
     while done < samples:
         size = min(batch, samples - done)
         done += size
-        state = PersonState(
-            active=np.repeat(start.active[:, alive], size, axis=0),
-            team=np.repeat(start.team[:, alive], size, axis=0),
-            tenure=np.repeat(start.tenure[:, alive], size, axis=0),
-            transient=np.repeat(start.transient[:, :, alive], size, axis=1),
-            strain=np.repeat(start.strain[:, alive], size, axis=0),
-            overtime_last=np.repeat(start.overtime_last[:, alive], size, axis=0),
-            overtime_before=np.repeat(start.overtime_before[:, alive], size, axis=0),
-            engagement=np.repeat(start.engagement[:, alive], size, axis=0),
-        )
-        team_state = team_state0.tile(size)
-        newcomers = np.zeros((size, n_teams))
         exits = np.zeros((size, n_teams))
         post_n = np.zeros((size, n_teams))
         post_sum = np.zeros((size, n_teams))
         post_sq = np.zeros((size, n_teams))
-        index = alive[None, :]
-        first_cm = int(world.calendar.calendar_month[m])
-        for k in range(1, config.horizon + 1):
-            cm = (first_cm - 1 + k) % 12 + 1
-            staff = team_sum(state.active.astype(float), state.team, n_teams)
-            vacancies = np.maximum(teams.target_size - staff - newcomers, 0).astype(np.int64)
-            newcomers = newcomers + rng.binomial(vacancies, params.hire_fill_prob)
-            if cm in params.transfer_months:
-                new_team, _moved = draw_transfers(state, teams, params, rng)
-                state = PersonState(
-                    state.active,
-                    new_team,
-                    state.tenure,
-                    state.transient,
-                    state.strain,
-                    state.overtime_last,
-                    state.overtime_before,
-                    state.engagement,
-                )
-            staff = team_sum(state.active.astype(float), state.team, n_teams) + newcomers
-            team_state, tm = advance_teams(team_state, teams, params, cm, staff, rng)
-            voluntary, other = draw_exits(state, params, rng)
-            leaving = voluntary | other
-            exits += team_sum(voluntary, state.team, n_teams)
-            overtime, strain, latent, transient = work_month(
-                state, world.people, index, tm, teams, params, rng
-            )
-            answered = responders(state, leaving, teams, params, rng)
-            where, scores = observe_responses(latent, answered, params, rng)
-            engagement = scores.mean(axis=1)
-            post_n += count_by_team(where, state.team, n_teams, size)
-            post_sum += count_by_team(where, state.team, n_teams, size, engagement)
-            post_sq += count_by_team(where, state.team, n_teams, size, engagement**2)
-            state = next_person_state(state, leaving, overtime, strain, latent, transient)
+        for month in _futures(world, m, size, config.horizon, world.team_states[m], rng):
+            team = month.state.team
+            exits += team_sum(month.voluntary, team, n_teams)
+            engagement = month.scores.mean(axis=1)
+            post_n += count_by_team(month.answered, team, n_teams, size)
+            post_sum += count_by_team(month.answered, team, n_teams, size, engagement)
+            post_sq += count_by_team(month.answered, team, n_teams, size, engagement**2)
         n, mean, var = window_stats(post_n, post_sum, post_sq)
         survey = survey_decline_fires(base_mean, base_var, base_n, mean, var, n, config)
         fires = survey | exit_cluster_fires(exits, expected, config)
         fired += fires.sum(axis=0)
     return fired / samples
+
+
+EFFECT_MONTHS = 6  # months 1-6 after the start month (month 0), as in erisk effects
+INTERVENTION_FUTURES = 200
+
+
+def intervention_truth(
+    world: World, rng: np.random.Generator, samples: int = INTERVENTION_FUTURES
+) -> pd.DataFrame:
+    """The true effect of every planted intervention on its team's engagement and overtime.
+
+    From the state at the end of the month before the start, the team's months 0..6 are
+    re-simulated ``samples`` times with the intervention and ``samples`` times without it,
+    on the same random draws (common random numbers, so the difference is the effect and not
+    noise). The effect is the mean difference over months 1-6 of the team's mean latent
+    engagement (the mean of vigor, dedication and absorption: what its pulse measures on
+    average) and of its overtime per member (hours a month).
+    """
+    if not world.person_states:
+        raise ValueError("the world was simulated without keep_states; cannot compute truth")
+    rows = []
+    for planted in world.interventions:
+        m, team = planted.month - 1, planted.team
+        with_it = world.team_states[m]
+        without = replace(
+            with_it,
+            buffer_left=np.where(np.arange(world.teams.count) == team, 0, with_it.buffer_left),
+            boost_left=np.where(np.arange(world.teams.count) == team, 0, with_it.boost_left),
+        )
+        seed = int(rng.integers(0, 2**63))
+        outcomes = {}
+        for arm, team_state in (("with", with_it), ("without", without)):
+            arm_rng = np.random.Generator(np.random.SFC64(seed))
+            engagement, overtime = [], []
+            futures = _futures(
+                world, m, samples, EFFECT_MONTHS + 1, team_state, arm_rng, only_team=team
+            )
+            for k, month in enumerate(futures):
+                if k == 0:
+                    continue  # the start month itself is month 0
+                members = month.state.active & (month.state.team == team)
+                count = np.maximum(members.sum(axis=1), 1)
+                latent = month.latent.mean(axis=0)
+                engagement.append(float(((latent * members).sum(axis=1) / count).mean()))
+                overtime.append(float(((month.overtime * members).sum(axis=1) / count).mean()))
+            outcomes[arm] = (np.mean(engagement), np.mean(overtime))
+        day = int(world.calendar.business_days[planted.month][0])
+        rows.append(
+            {
+                "team_id": str(world.teams.team_ids[team]),
+                "start_date": pd.Timestamp(np.datetime64(day, "D")),
+                "start_month": world.calendar.months[planted.month],
+                "intervention": planted.intervention,
+                "action_id": planted.action_id,
+                "effect_engagement": outcomes["with"][0] - outcomes["without"][0],
+                "effect_overtime": outcomes["with"][1] - outcomes["without"][1],
+            }
+        )
+    columns = [
+        "team_id",
+        "start_date",
+        "start_month",
+        "intervention",
+        "action_id",
+        "effect_engagement",
+        "effect_overtime",
+    ]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def team_month_truth(

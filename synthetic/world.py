@@ -106,10 +106,81 @@ class World:
     person_states: list[PersonState] = field(default_factory=list)
     team_states: list[TeamState] = field(default_factory=list)
     seed_story_teams: np.ndarray | None = None
+    # HR's planted interventions: (team index, start month index, type, action id)
+    interventions: list[Planted] = field(default_factory=list)
 
     @property
     def n_people(self) -> int:
         return int((self.hire_day < NO_EXIT).sum())
+
+
+BUFFER_ACTIONS = ("no_overtime_day", "planned_paid_leave", "staff_before_campaign")
+RECOGNITION_ACTIONS = ("peer_bonus", "visible_thanks", "connect_to_mission")
+# worst-first: the trouble HR treats first (load over capacity; recognition gap in points)
+WORST_LOAD, WORST_GAP = 1.32, 0.82  # about the median trouble at its start (eval, seed 1)
+
+
+@dataclass(frozen=True)
+class Planted:
+    """One intervention HR started: team index, start month index, type and action."""
+
+    team: int
+    month: int
+    intervention: str
+    action_id: str
+
+
+class InterventionPlanter:
+    """HR acting on teams in trouble, as the month's end shows it (issue 20).
+
+    A trouble starts when a team's planted driver switches on (``workload``: a campaign or
+    load of 1.25 or more; ``recognition``: a deficit or a climate 0.5 under the team's
+    baseline); HR starts the matching intervention the month after (a ``both`` team gets a
+    buffer), unless the team had one within the cool-down. ``random``: half of the
+    troubles, chosen at random. ``worst-first``: the worse half of them (load >= 1.32, a
+    recognition gap >= 0.82 points: about the median trouble at its start), as a busy HR
+    would: the confounded case, where treated teams differ from untreated ones in ways that
+    also move their outcomes.
+    """
+
+    def __init__(
+        self, policy: str, teams: Teams, params: WorldParameters, rng: np.random.Generator | None
+    ) -> None:
+        if policy not in ("random", "worst-first"):
+            raise ValueError(f"unknown intervention policy {policy!r}")
+        if rng is None:
+            raise ValueError("planting interventions needs its own random stream")
+        self.policy, self.teams, self.params, self.rng = policy, teams, params, rng
+        self.previous = np.zeros(teams.count, dtype=bool)
+        self.last_start = np.full(teams.count, -10_000)
+        self.planted: list[Planted] = []
+
+    def plant(self, m: int, tm: TeamMonth, team_state: TeamState) -> TeamState:
+        """Decide at month m's end; the chosen interventions run from month m+1."""
+        params = self.params
+        workload = tm.campaign_on[0] | (tm.load[0] >= params.driver_load_threshold)
+        gap = self.teams.recognition_base - tm.recognition[0]
+        recognition = tm.deficit_on[0] | (gap >= 0.5)
+        troubled = workload | recognition
+        new = troubled & ~self.previous
+        self.previous = troubled
+        free = (m + 1 - self.last_start) > params.intervention_cooldown_months
+        draws = self.rng.random(self.teams.count)  # drawn every month: same stream either way
+        if self.policy == "random":
+            chosen = new & free & (draws < params.intervention_share)
+        else:
+            chosen = new & free & ((tm.load[0] >= WORST_LOAD) | (gap >= WORST_GAP))
+        buffer = chosen & workload
+        boost = chosen & ~workload
+        picks = self.rng.integers(0, 3, self.teams.count)
+        for team in np.flatnonzero(chosen):
+            kind = "buffer" if buffer[team] else "recognition"
+            actions = BUFFER_ACTIONS if kind == "buffer" else RECOGNITION_ACTIONS
+            self.planted.append(Planted(int(team), m + 1, kind, actions[picks[team]]))
+        self.last_start[chosen] = m + 1
+        return team_state.with_interventions(
+            buffer[None, :], boost[None, :], params.intervention_months
+        )
 
 
 def _stationary_transient(n: int, params: WorldParameters, rng: np.random.Generator) -> np.ndarray:
@@ -121,8 +192,14 @@ def _stationary_transient(n: int, params: WorldParameters, rng: np.random.Genera
     return (mixed * scale).astype(np.float32)
 
 
-def simulate(scenario: Scenario, rng: np.random.Generator, keep_states: bool = False) -> World:
-    """Run the monthly simulation of ``scenario`` with the given random generator."""
+def simulate(
+    scenario: Scenario,
+    rng: np.random.Generator,
+    keep_states: bool = False,
+    intervention_rng: np.random.Generator | None = None,
+) -> World:
+    """Run the monthly simulation of ``scenario`` with the given random generator
+    (``intervention_rng`` draws HR's interventions, when the scenario plants them)."""
     params = scenario.params
     cal = Calendar.build(scenario.first_month, scenario.last_month)
     n_months = len(cal.months)
@@ -162,6 +239,11 @@ def simulate(scenario: Scenario, rng: np.random.Generator, keep_states: bool = F
     )
     team_state = initial_team_state(teams)
     person_index = np.arange(pool)
+    planter = (
+        InterventionPlanter(scenario.interventions, teams, params, intervention_rng)
+        if scenario.interventions != "none"
+        else None
+    )
 
     seed_story_teams = None
     story = scenario.seed_story
@@ -259,6 +341,7 @@ def simulate(scenario: Scenario, rng: np.random.Generator, keep_states: bool = F
             story_now,
             story.multiplier if story else 2.0,
             story.months if story else 3,
+            scenario.intervention_effect,
         )
 
         # 5. exits (lagged hazard), 6. work and engagement, 7. the pulse survey
@@ -328,6 +411,8 @@ def simulate(scenario: Scenario, rng: np.random.Generator, keep_states: bool = F
         recognition[m] = tm.recognition[0]
 
         state = next_person_state(state, leaving, overtime, strain, latent, transient)
+        if planter is not None and m + 1 < n_months:
+            team_state = planter.plant(m, tm, team_state)
         if keep_states:
             person_states.append(state)
             team_states.append(team_state)
@@ -353,6 +438,7 @@ def simulate(scenario: Scenario, rng: np.random.Generator, keep_states: bool = F
         person_states=person_states,
         team_states=team_states,
         seed_story_teams=seed_story_teams,
+        interventions=planter.planted if planter is not None else [],
     )
 
 

@@ -277,3 +277,24 @@ def test_ingest_accepts_the_csv_world(tmp_path: Path, monkeypatch: pytest.Monkey
     # then
     assert code == 0
     assert np.isfinite(pd.read_parquet(out / "truth" / "team_month.parquet")["p_true"]).all()
+
+
+def test_planted_interventions_are_written_with_their_true_effects(tmp_path: Path) -> None:
+    # given / when a world with random interventions and its truth
+    out = tmp_path / "helped"
+    code = main(
+        ["generate", "--out", str(out), "--teams", "30", "--months", "20", "--seed", "4",
+         "--interventions", "random", "--truth"]
+    )  # fmt: skip
+    # then the export holds the contract's interventions table and the truth their effects
+    assert code == 0
+    recorded = pd.read_parquet(out / "interventions.parquet")
+    truth = pd.read_parquet(out / "truth" / "interventions.parquet")
+    assert list(recorded.columns) == ["team_id", "start_date", "intervention", "action_id", "note"]
+    assert set(recorded["intervention"]) <= {"buffer", "recognition"}
+    assert len(truth) == len(recorded) > 0
+    assert {"effect_engagement", "effect_overtime"} <= set(truth.columns)
+    facts = json.loads((out / "truth" / "world.json").read_text())
+    assert facts["interventions"] == "random" and facts["intervention_effect"] == 1.0
+    # and a bad policy is refused
+    assert main(["generate", "--out", str(tmp_path / "z"), "--interventions", "all"]) == 2
