@@ -1,0 +1,295 @@
+"""Did it help? The measured effect of HR's interventions (issue 20).
+
+For each intervention (team t, start month s = month 0) and outcome, a difference in
+differences against **comparison teams that looked alike before it**: teams with no
+intervention near it, in the same band and with the same flags in month s-1, and, among
+those, the ones whose outcome followed the most similar path over months s-6..s-1. The
+estimate is the change of the team from the 6 months before to the 6 months after (1..6)
+minus the same change of its comparison teams' mean: team and month effects cancel.
+
+Per intervention type and per action, the effects of the interventions are averaged, with a
+90 % interval from a cluster bootstrap over teams (a team helped twice is one cluster).
+The same comparison is run on the months *before* the start (months -6..-4 against -3..-1,
+a placebo): when its interval excludes zero, the treated and comparison teams were already
+moving apart, the estimate would mistake that for an effect, and the status is
+``confounded`` (no estimate given). Fewer than 5 interventions give ``too_few``.
+
+Pure functions on a team-month panel; the store and the commands feed them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+Status = Literal["estimated", "too_few", "confounded"]
+PRE_MONTHS = 6
+POST_MONTHS = 6
+MAX_COMPARISONS = 10
+MIN_COMPARISONS = 3
+MIN_INTERVENTIONS = 5
+BOOTSTRAP = 1000
+LEVEL = 0.90
+# outcome name -> the panel column it is read from (per month, per team)
+OUTCOMES: dict[str, str] = {
+    "engagement": "survey_engagement_mean",
+    "overtime": "overtime_mean_hours",
+    "leave_uptake": "leave_uptake_pace",
+    "exits": "voluntary_exits_3m",
+    "risk": "risk",
+}
+UNITS = {
+    "engagement": "points",
+    "overtime": "hours per member a month",
+    "leave_uptake": "share of the pace",
+    "exits": "voluntary exits in 3 months",
+    "risk": "probability points",
+}
+
+
+@dataclass(frozen=True)
+class Intervention:
+    """One recorded intervention, as the estimator needs it."""
+
+    intervention_id: str
+    team_id: str
+    month: str  # the start month (month 0)
+    intervention: str
+    action_id: str | None = None
+
+
+@dataclass(frozen=True)
+class TeamEffect:
+    """One intervention's difference in differences on one outcome."""
+
+    intervention_id: str
+    team_id: str
+    month: str
+    intervention: str
+    action_id: str | None
+    outcome: str
+    estimate: float
+    placebo: float
+    comparisons: int
+
+
+def month_offsets(months: Sequence[str], start: str) -> np.ndarray:
+    """Months relative to ``start`` (0 = the start month)."""
+    base = int(start[:4]) * 12 + int(start[5:7])
+    return np.array([int(m[:4]) * 12 + int(m[5:7]) - base for m in months])
+
+
+def _series(panel: pd.DataFrame, column: str, team: str, start: str) -> pd.Series:
+    rows = panel[panel["team_id"] == team]
+    values = pd.Series(
+        rows[column].to_numpy(dtype=np.float64), index=month_offsets(rows["month"].tolist(), start)
+    )
+    return values[(values.index >= -PRE_MONTHS) & (values.index <= POST_MONTHS)]
+
+
+def _mean(series: pd.Series, lo: int, hi: int) -> float:
+    window = series[(series.index >= lo) & (series.index <= hi)].dropna()
+    return float(window.mean()) if len(window) else math.nan
+
+
+def _did(
+    treated: pd.Series, control: pd.Series, pre: tuple[int, int], post: tuple[int, int]
+) -> float:
+    return (_mean(treated, *post) - _mean(treated, *pre)) - (
+        _mean(control, *post) - _mean(control, *pre)
+    )
+
+
+def comparison_teams(
+    panel: pd.DataFrame,
+    treated: Intervention,
+    column: str,
+    blocked: set[str],
+) -> list[str]:
+    """Teams that looked alike before the start: same band and flags in month -1, no
+    intervention near it (``blocked``), and the closest outcome paths over months -6..-1."""
+    before = _shift(treated.month, -1)
+    at = panel[panel["month"] == before].set_index("team_id")
+    if treated.team_id not in at.index:
+        return []
+    band, flags = at.loc[treated.team_id, "band"], at.loc[treated.team_id, "flags"]
+    alike = at[(at["band"] == band) & (at["flags"] == flags)].index
+    candidates = [t for t in alike if t != treated.team_id and t not in blocked]
+    own = _series(panel, column, treated.team_id, treated.month)
+    own_pre = own[(own.index < 0)]
+    distances = []
+    for team in candidates:
+        other = _series(panel, column, team, treated.month)
+        paired = pd.concat([own_pre, other[other.index < 0]], axis=1).dropna()
+        if len(paired) >= 3:
+            distances.append(
+                (float(np.sqrt(((paired.iloc[:, 0] - paired.iloc[:, 1]) ** 2).mean())), team)
+            )
+    distances.sort()
+    return [team for _, team in distances[:MAX_COMPARISONS]]
+
+
+def team_effects(
+    panel: pd.DataFrame, interventions: Sequence[Intervention], outcomes: Sequence[str]
+) -> list[TeamEffect]:
+    """Each intervention's difference in differences and placebo on each outcome.
+
+    ``panel``: one row per team and month with ``team_id``, ``month``, ``band``, ``flags``
+    (a hashable form, e.g. a sorted string) and the outcome columns (``OUTCOMES``).
+    Interventions whose comparison set is too small (fewer than 3 teams) are left out.
+    """
+    blocked_by_start = _blocked(interventions)
+    results = []
+    for treated in interventions:
+        blocked = blocked_by_start[treated.intervention_id]
+        for outcome in outcomes:
+            column = OUTCOMES[outcome]
+            if column not in panel.columns:
+                continue
+            teams = comparison_teams(panel, treated, column, blocked)
+            if len(teams) < MIN_COMPARISONS:
+                continue
+            own = _series(panel, column, treated.team_id, treated.month)
+            others = pd.concat(
+                [_series(panel, column, team, treated.month) for team in teams], axis=1
+            ).mean(axis=1)
+            estimate = _did(own, others, (-PRE_MONTHS, -1), (1, POST_MONTHS))
+            placebo = _did(own, others, (-PRE_MONTHS, -4), (-3, -1))
+            if math.isnan(estimate):
+                continue
+            results.append(
+                TeamEffect(
+                    treated.intervention_id,
+                    treated.team_id,
+                    treated.month,
+                    treated.intervention,
+                    treated.action_id,
+                    outcome,
+                    estimate,
+                    placebo,
+                    len(teams),
+                )
+            )
+    return results
+
+
+def _blocked(interventions: Sequence[Intervention]) -> dict[str, set[str]]:
+    """For each intervention, the teams that had one within a year before to 6 months after
+    its start: they cannot serve as comparisons."""
+    by_team: dict[str, list[str]] = {}
+    for item in interventions:
+        by_team.setdefault(item.team_id, []).append(item.month)
+    out = {}
+    for item in interventions:
+        out[item.intervention_id] = {
+            team
+            for team, starts in by_team.items()
+            if any(-12 <= int(month_offsets([m], item.month)[0]) <= POST_MONTHS for m in starts)
+        }
+    return out
+
+
+def _shift(month: str, months: int) -> str:
+    index = int(month[:4]) * 12 + int(month[5:7]) - 1 + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def summarise(
+    effects: Sequence[TeamEffect],
+    seed: int = 0,
+    replicates: int = BOOTSTRAP,
+) -> list[dict[str, object]]:
+    """Per intervention type (``action_id`` None) and per action, per outcome: the mean
+    effect, its 90 % interval, the count and the status (``shared/interfaces.md``)."""
+    frame = pd.DataFrame([e.__dict__ for e in effects])
+    rows: list[dict[str, object]] = []
+    if frame.empty:
+        return rows
+    groups: list[tuple[str, str | None, pd.DataFrame]] = []
+    for kind, part in frame.groupby("intervention", sort=True):
+        groups.append((str(kind), None, part))
+        for action, sub in part.groupby(part["action_id"].fillna(""), sort=True):
+            if action:
+                groups.append((str(kind), str(action), sub))
+    rng = np.random.default_rng(seed)
+    for kind, action, part in groups:
+        for outcome, sub in part.groupby("outcome", sort=True):
+            rows.append(_summary_row(kind, action, str(outcome), sub, rng, replicates))
+    return rows
+
+
+def _summary_row(
+    kind: str,
+    action: str | None,
+    outcome: str,
+    part: pd.DataFrame,
+    rng: np.random.Generator,
+    replicates: int,
+) -> dict[str, object]:
+    n = int(part["intervention_id"].nunique())
+    row: dict[str, object] = {
+        "intervention": kind,
+        "action_id": action,
+        "outcome": outcome,
+        "unit": UNITS[outcome],
+        "estimate": None,
+        "ci90": None,
+        "placebo": None,
+        "placebo_ci90": None,
+        "n": n,
+        "status": "too_few",
+    }
+    if n < MIN_INTERVENTIONS:
+        return row
+    estimate, low, high = _cluster_interval(part, "estimate", rng, replicates)
+    placebo, p_low, p_high = _cluster_interval(part, "placebo", rng, replicates)
+    if any(math.isnan(v) for v in (low, high)):
+        return row
+    row.update(
+        placebo=_round(placebo),
+        placebo_ci90=[_round(p_low), _round(p_high)],
+    )
+    if not math.isnan(p_low) and (p_low > 0 or p_high < 0):
+        row["status"] = "confounded"
+        return row
+    row.update(estimate=_round(estimate), ci90=[_round(low), _round(high)], status="estimated")
+    return row
+
+
+def _cluster_interval(
+    part: pd.DataFrame, column: str, rng: np.random.Generator, replicates: int
+) -> tuple[float, float, float]:
+    """Mean of ``column`` and its percentile interval, teams resampled with replacement."""
+    values = part[[column, "team_id"]].dropna()
+    if values.empty:
+        return math.nan, math.nan, math.nan
+    teams = values.groupby("team_id")[column].agg(["sum", "count"])
+    sums, counts = teams["sum"].to_numpy(), teams["count"].to_numpy()
+    estimate = float(sums.sum() / counts.sum())
+    if len(teams) < 2:
+        return estimate, math.nan, math.nan
+    draws = rng.integers(0, len(teams), (replicates, len(teams)))
+    means = sums[draws].sum(axis=1) / counts[draws].sum(axis=1)
+    tail = (1 - LEVEL) / 2
+    return estimate, float(np.quantile(means, tail)), float(np.quantile(means, 1 - tail))
+
+
+def _round(value: float) -> float | None:
+    return None if math.isnan(value) else round(float(value), 4)
+
+
+def describe(effect: TeamEffect, kind_words: Mapping[str, str] | None = None) -> str:
+    """One team's effect in words ("overtime per member fell 11.0 hours a month against 6
+    similar teams")."""
+    direction = "rose" if effect.estimate > 0 else "fell"
+    unit = UNITS[effect.outcome]
+    name = effect.outcome.replace("_", " ")
+    return (
+        f"after the {effect.intervention} started in {effect.month}, {name} {direction} "
+        f"{abs(effect.estimate):.2f} {unit} against {effect.comparisons} similar teams"
+    )
