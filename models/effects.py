@@ -2,8 +2,8 @@
 
 For each intervention (team t, start month s = month 0) and outcome, a difference in
 differences against **comparison teams that looked alike before it**: teams with no
-intervention near it, in the same band and with the same flags in month s-1, and, among
-those, the ones whose outcome followed the most similar path over months s-6..s-1. The
+intervention near it, in the same band and with the same flags in months s-2 and s-1, and,
+among those, the ones whose outcome followed the most similar path over months s-6..s-1. The
 estimate is the change of the team from the 6 months before to the 6 months after (1..6)
 minus the same change of its comparison teams' mean: team and month effects cancel.
 
@@ -43,6 +43,14 @@ OUTCOMES: dict[str, str] = {
     "exits": "voluntary_exits_3m",
     "risk": "risk",
 }
+# what else must look alike before the start (levels, months -6..-1): the risk and the
+# signals of either kind of trouble
+MATCH_ON: tuple[str, ...] = (
+    "risk",
+    "overtime_mean_hours",
+    "survey_engagement_mean_3m",
+    "survey_recognition_mean_3m",
+)
 UNITS = {
     "engagement": "points",
     "overtime": "hours per member a month",
@@ -84,54 +92,92 @@ def month_offsets(months: Sequence[str], start: str) -> np.ndarray:
     return np.array([int(m[:4]) * 12 + int(m[5:7]) - base for m in months])
 
 
-def _series(panel: pd.DataFrame, column: str, team: str, start: str) -> pd.Series:
-    rows = panel[panel["team_id"] == team]
-    values = pd.Series(
-        rows[column].to_numpy(dtype=np.float64), index=month_offsets(rows["month"].tolist(), start)
-    )
-    return values[(values.index >= -PRE_MONTHS) & (values.index <= POST_MONTHS)]
+class Panel:
+    """The team-month panel pivoted once: outcome, band and flags as team x month tables."""
+
+    def __init__(self, panel: pd.DataFrame) -> None:
+        self.months = sorted(panel["month"].astype(str).unique())
+        self.position = {month: i for i, month in enumerate(self.months)}
+        frame = panel.astype({"team_id": str, "month": str})
+        self.tables = {
+            column: frame.pivot(index="team_id", columns="month", values=column).reindex(
+                columns=self.months
+            )
+            for column in frame.columns
+            if column not in ("team_id", "month")
+        }
+
+    def window(self, column: str, start: str) -> pd.DataFrame:
+        """Every team's ``column`` over months -6..+6 of ``start`` (columns are offsets)."""
+        table = self.tables[column]
+        at = self.position.get(start)
+        offsets = range(-PRE_MONTHS, POST_MONTHS + 1)
+        if at is None:
+            return pd.DataFrame(index=table.index, columns=list(offsets), dtype=float)
+        picked = {
+            k: table.iloc[:, at + k] if 0 <= at + k < len(self.months) else np.nan for k in offsets
+        }
+        return pd.DataFrame(picked, index=table.index).astype(float)
+
+    def state(self, start: str, offset: int) -> pd.DataFrame:
+        """Band and flags of every team in month ``offset`` of ``start`` (empty if absent)."""
+        at = self.position.get(start)
+        if at is None or not 0 <= at + offset < len(self.months):
+            return pd.DataFrame(columns=["band", "flags"])
+        month = self.months[at + offset]
+        return pd.DataFrame(
+            {"band": self.tables["band"][month], "flags": self.tables["flags"][month]}
+        )
 
 
-def _mean(series: pd.Series, lo: int, hi: int) -> float:
-    window = series[(series.index >= lo) & (series.index <= hi)].dropna()
-    return float(window.mean()) if len(window) else math.nan
-
-
-def _did(
-    treated: pd.Series, control: pd.Series, pre: tuple[int, int], post: tuple[int, int]
-) -> float:
-    return (_mean(treated, *post) - _mean(treated, *pre)) - (
-        _mean(control, *post) - _mean(control, *pre)
-    )
+def _mean(window: pd.DataFrame | pd.Series, lo: int, hi: int) -> pd.Series | float:
+    columns = [k for k in range(lo, hi + 1)]
+    return window[columns].mean(axis=-1 if isinstance(window, pd.DataFrame) else 0)
 
 
 def comparison_teams(
-    panel: pd.DataFrame,
+    panel: Panel,
     treated: Intervention,
     column: str,
     blocked: set[str],
 ) -> list[str]:
-    """Teams that looked alike before the start: same band and flags in month -1, no
-    intervention near it (``blocked``), and the closest outcome paths over months -6..-1."""
-    before = _shift(treated.month, -1)
-    at = panel[panel["month"] == before].set_index("team_id")
-    if treated.team_id not in at.index:
+    """Teams that looked alike before the start: the same band and flags in months -2 and
+    -1 (so a trouble that began when the treated team's did), no intervention near it
+    (``blocked``), and, among those, the closest *shape* of the outcome over months -6..-1
+    (each path minus its own mean: the difference in differences cancels levels, not
+    slopes)."""
+    before, earlier = panel.state(treated.month, -1), panel.state(treated.month, -2)
+    if treated.team_id not in before.index or treated.team_id not in earlier.index:
         return []
-    band, flags = at.loc[treated.team_id, "band"], at.loc[treated.team_id, "flags"]
-    alike = at[(at["band"] == band) & (at["flags"] == flags)].index
-    candidates = [t for t in alike if t != treated.team_id and t not in blocked]
-    own = _series(panel, column, treated.team_id, treated.month)
-    own_pre = own[(own.index < 0)]
-    distances = []
-    for team in candidates:
-        other = _series(panel, column, team, treated.month)
-        paired = pd.concat([own_pre, other[other.index < 0]], axis=1).dropna()
-        if len(paired) >= 3:
-            distances.append(
-                (float(np.sqrt(((paired.iloc[:, 0] - paired.iloc[:, 1]) ** 2).mean())), team)
+    alike = (before == before.loc[treated.team_id]).all(axis=1) & (
+        earlier == earlier.loc[treated.team_id]
+    ).all(axis=1)
+    candidates = [t for t in alike[alike].index if t != treated.team_id and t not in blocked]
+    if not candidates:
+        return []
+    window = panel.window(column, treated.month)
+    pre = window[list(range(-PRE_MONTHS, 0))]
+    if pre.loc[treated.team_id].notna().sum() < 3:
+        return []
+    shape = pre.sub(pre.mean(axis=1), axis=0)
+    distance = _distance(shape, treated.team_id, candidates)
+    # the state the outcome will move from: the levels of the risk and of what signals
+    # either kind of trouble, over the same months, each in its spread across teams
+    for covariate in MATCH_ON:
+        if covariate in panel.tables and covariate != column:
+            levels = panel.window(covariate, treated.month)[list(range(-PRE_MONTHS, 0))]
+            spread = float(np.nanstd(levels.to_numpy())) or 1.0
+            distance = distance.add(
+                _distance(levels / spread, treated.team_id, candidates), fill_value=0.0
             )
-    distances.sort()
-    return [team for _, team in distances[:MAX_COMPARISONS]]
+    return distance.dropna().sort_values(kind="stable").index[:MAX_COMPARISONS].tolist()
+
+
+def _distance(values: pd.DataFrame, team: str, candidates: list[str]) -> pd.Series:
+    """Mean squared difference of each candidate's row from ``team``'s (NaN if too thin)."""
+    own, others = values.loc[team], values.loc[candidates]
+    distance = ((others - own) ** 2).mean(axis=1)
+    return distance.where(others.notna().sum(axis=1) >= 3)
 
 
 def team_effects(
@@ -143,23 +189,23 @@ def team_effects(
     (a hashable form, e.g. a sorted string) and the outcome columns (``OUTCOMES``).
     Interventions whose comparison set is too small (fewer than 3 teams) are left out.
     """
+    pivoted = Panel(panel)
     blocked_by_start = _blocked(interventions)
     results = []
     for treated in interventions:
         blocked = blocked_by_start[treated.intervention_id]
         for outcome in outcomes:
             column = OUTCOMES[outcome]
-            if column not in panel.columns:
+            if column not in pivoted.tables:
                 continue
-            teams = comparison_teams(panel, treated, column, blocked)
-            if len(teams) < MIN_COMPARISONS:
+            teams = comparison_teams(pivoted, treated, column, blocked)
+            if len(teams) < MIN_COMPARISONS or treated.team_id not in pivoted.tables[column].index:
                 continue
-            own = _series(panel, column, treated.team_id, treated.month)
-            others = pd.concat(
-                [_series(panel, column, team, treated.month) for team in teams], axis=1
-            ).mean(axis=1)
-            estimate = _did(own, others, (-PRE_MONTHS, -1), (1, POST_MONTHS))
-            placebo = _did(own, others, (-PRE_MONTHS, -4), (-3, -1))
+            window = pivoted.window(column, treated.month)
+            own, others = window.loc[treated.team_id], window.loc[teams].mean(axis=0)
+            gap = own - others
+            estimate = float(_mean(gap, 1, POST_MONTHS) - _mean(gap, -PRE_MONTHS, -1))
+            placebo = float(_mean(gap, -3, -1) - _mean(gap, -PRE_MONTHS, -4))
             if math.isnan(estimate):
                 continue
             results.append(

@@ -117,7 +117,7 @@ class World:
 BUFFER_ACTIONS = ("no_overtime_day", "planned_paid_leave", "staff_before_campaign")
 RECOGNITION_ACTIONS = ("peer_bonus", "visible_thanks", "connect_to_mission")
 # worst-first: the trouble HR treats first (load over capacity; recognition gap in points)
-WORST_LOAD, WORST_GAP = 1.32, 0.82  # about the median trouble at its start (eval, seed 1)
+WORST_LOAD, WORST_GAP = 1.75, 1.23  # about the median trouble when HR sees it (eval, seed 1)
 
 
 @dataclass(frozen=True)
@@ -133,12 +133,13 @@ class Planted:
 class InterventionPlanter:
     """HR acting on teams in trouble, as the month's end shows it (issue 20).
 
-    A trouble starts when a team's planted driver switches on (``workload``: a campaign or
-    load of 1.25 or more; ``recognition``: a deficit or a climate 0.5 under the team's
-    baseline); HR starts the matching intervention the month after (a ``both`` team gets a
-    buffer), unless the team had one within the cool-down. ``random``: half of the
-    troubles, chosen at random. ``worst-first``: the worse half of them (load >= 1.32, a
-    recognition gap >= 0.82 points: about the median trouble at its start), as a busy HR
+    A trouble is a team's planted driver switching on (``workload``: a campaign or load of
+    1.25 or more; ``recognition``: a deficit or a climate 0.5 under the team's baseline); HR
+    sees it once it has shown for two months running and starts the matching intervention
+    the month after (a ``both`` team gets a buffer), unless the team had one within the
+    cool-down. ``random``: half of the
+    troubles, chosen at random. ``worst-first``: the worse half of them (load >= 1.75, a
+    recognition gap >= 1.23 points: about the median trouble when seen), as a busy HR
     would: the confounded case, where treated teams differ from untreated ones in ways that
     also move their outcomes.
     """
@@ -152,6 +153,7 @@ class InterventionPlanter:
             raise ValueError("planting interventions needs its own random stream")
         self.policy, self.teams, self.params, self.rng = policy, teams, params, rng
         self.previous = np.zeros(teams.count, dtype=bool)
+        self.before = np.zeros(teams.count, dtype=bool)
         self.last_start = np.full(teams.count, -10_000)
         self.planted: list[Planted] = []
 
@@ -162,8 +164,10 @@ class InterventionPlanter:
         gap = self.teams.recognition_base - tm.recognition[0]
         recognition = tm.deficit_on[0] | (gap >= 0.5)
         troubled = workload | recognition
-        new = troubled & ~self.previous
-        self.previous = troubled
+        # HR sees a trouble once it has shown for two months running (one month is noise
+        # as often as not), and acts the month after
+        new = troubled & self.previous & ~self.before
+        self.before, self.previous = self.previous, troubled
         free = (m + 1 - self.last_start) > params.intervention_cooldown_months
         draws = self.rng.random(self.teams.count)  # drawn every month: same stream either way
         if self.policy == "random":

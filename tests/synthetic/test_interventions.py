@@ -10,7 +10,7 @@ import pytest
 from synthetic.build import RandomStreams, build_world
 from synthetic.scenarios import build_scenario
 from synthetic.truth import intervention_truth
-from synthetic.world import World
+from synthetic.world import WORST_GAP, WORST_LOAD, World
 
 
 def _world(policy: str, effect: float = 1.0, truth: bool = False) -> tuple[World, RandomStreams]:
@@ -52,24 +52,25 @@ def test_interventions_go_to_teams_in_trouble_with_the_matching_type() -> None:
     assert buffered
 
 
-def test_worst_first_treats_worse_troubles_than_random() -> None:
+def test_worst_first_treats_only_the_worse_troubles_and_random_does_not() -> None:
     # given both policies on one world
     random_world, _ = _world("random")
     worst_world, _ = _world("worst-first")
 
-    def load_before(world: World) -> float:
-        return float(
-            np.mean(
-                [
-                    world.load[p.month - 1, p.team]
-                    for p in world.interventions
-                    if p.intervention == "buffer"
-                ]
+    def severe(world: World) -> list[bool]:
+        gap = world.teams.recognition_base[None, :] - world.recognition
+        return [
+            bool(
+                world.load[p.month - 1, p.team] >= WORST_LOAD
+                or gap[p.month - 1, p.team] >= WORST_GAP
             )
-        )
+            for p in world.interventions
+        ]
 
-    # when / then: worst-first picks teams that were worse off when HR decided
-    assert load_before(worst_world) > load_before(random_world)
+    # when / then: worst-first picks only troubles over the bar when HR decided; random does
+    # not look at how bad they are
+    assert all(severe(worst_world)) and len(worst_world.interventions) > 5
+    assert not all(severe(random_world))
 
 
 @pytest.mark.parametrize(("effect", "expect_effect"), [(1.0, True), (0.0, False)])
