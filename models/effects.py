@@ -2,8 +2,9 @@
 
 For each intervention (team t, start month s = month 0) and outcome, a difference in
 differences against **comparison teams that looked alike before it**: teams with no
-intervention near it, in the same band and with the same flags in months s-2 and s-1, and,
-among those, the ones whose outcome followed the most similar path over months s-6..s-1. The
+intervention near it, in the same band and with the same flags in their month -1, whose
+outcome, risk and signals of trouble followed the most similar path over months -6..-1, each
+aligned on a start up to 3 months from the treated one. The
 estimate is the change of the team from the 6 months before to the 6 months after (1..6)
 minus the same change of its comparison teams' mean: team and month effects cancel.
 
@@ -31,9 +32,11 @@ Status = Literal["estimated", "too_few", "confounded"]
 PRE_MONTHS = 6
 POST_MONTHS = 6
 MAX_COMPARISONS = 10
+ALIGN_MONTHS = 3  # a comparison's own window may start this many months before or after
 MIN_COMPARISONS = 3
 MIN_INTERVENTIONS = 5
 BOOTSTRAP = 1000
+PLACEBO_TOLERANCE = 0.5  # a pre-trend under half the effect interval's half-width is let be
 LEVEL = 0.90
 # outcome name -> the panel column it is read from (per month, per team)
 OUTCOMES: dict[str, str] = {
@@ -99,13 +102,22 @@ class Panel:
         self.months = sorted(panel["month"].astype(str).unique())
         self.position = {month: i for i, month in enumerate(self.months)}
         frame = panel.astype({"team_id": str, "month": str})
-        self.tables = {
-            column: frame.pivot(index="team_id", columns="month", values=column).reindex(
+        self.tables = {}
+        numeric = frame.select_dtypes("number").columns
+        for column in frame.columns:
+            if column in ("team_id", "month") or (
+                column not in numeric and column not in ("band", "flags")
+            ):
+                continue
+            table = frame.pivot(index="team_id", columns="month", values=column).reindex(
                 columns=self.months
             )
-            for column in frame.columns
-            if column not in ("team_id", "month")
-        }
+            if column not in ("band", "flags"):
+                # month effects out: each month's median over all teams is subtracted, so a
+                # comparison aligned on a nearby month is not misled by the season
+                table = table.astype(float)
+                table = table - table.median(axis=0)
+            self.tables[column] = table
 
     def window(self, column: str, start: str) -> pd.DataFrame:
         """Every team's ``column`` over months -6..+6 of ``start`` (columns are offsets)."""
@@ -139,45 +151,66 @@ def comparison_teams(
     panel: Panel,
     treated: Intervention,
     column: str,
-    blocked: set[str],
-) -> list[str]:
-    """Teams that looked alike before the start: the same band and flags in months -2 and
-    -1 (so a trouble that began when the treated team's did), no intervention near it
-    (``blocked``), and, among those, the closest *shape* of the outcome over months -6..-1
-    (each path minus its own mean: the difference in differences cancels levels, not
-    slopes)."""
-    before, earlier = panel.state(treated.month, -1), panel.state(treated.month, -2)
-    if treated.team_id not in before.index or treated.team_id not in earlier.index:
+    starts_by_team: Mapping[str, Sequence[str]],
+) -> list[tuple[str, str]]:
+    """Teams that looked alike before the start, each with the month its own comparison
+    window is aligned on: a team whose trouble began a few months earlier or later is as good
+    a comparison as one whose trouble began the same month (troubles that begin in the same
+    month are rare in a back office), so candidate starts range over ``ALIGN_MONTHS`` around
+    the treated start. A candidate (team, start) had no intervention from a year before to 6
+    months after its own start, had the treated team's band and flags in its month -1, and
+    is ranked by the distance of its months -6..-1 to the treated team's: the outcome's shape
+    (each path minus its mean: the difference in differences cancels levels, not slopes) and
+    the levels of the risk and of what signals either kind of trouble (``MATCH_ON``), each in
+    its spread across teams. The closest ``MAX_COMPARISONS`` teams are kept, each at its
+    closest start."""
+    treated_state = panel.state(treated.month, -1)
+    if treated.team_id not in treated_state.index:
         return []
-    alike = (before == before.loc[treated.team_id]).all(axis=1) & (
-        earlier == earlier.loc[treated.team_id]
-    ).all(axis=1)
-    candidates = [t for t in alike[alike].index if t != treated.team_id and t not in blocked]
-    if not candidates:
+    own_window = panel.window(column, treated.month)
+    own_pre = own_window.loc[treated.team_id, list(range(-PRE_MONTHS, 0))]
+    if own_pre.notna().sum() < 3:
         return []
-    window = panel.window(column, treated.month)
-    pre = window[list(range(-PRE_MONTHS, 0))]
-    if pre.loc[treated.team_id].notna().sum() < 3:
-        return []
-    shape = pre.sub(pre.mean(axis=1), axis=0)
-    distance = _distance(shape, treated.team_id, candidates)
-    # the state the outcome will move from: the levels of the risk and of what signals
-    # either kind of trouble, over the same months, each in its spread across teams
-    for covariate in MATCH_ON:
-        if covariate in panel.tables and covariate != column:
-            levels = panel.window(covariate, treated.month)[list(range(-PRE_MONTHS, 0))]
-            spread = float(np.nanstd(levels.to_numpy())) or 1.0
-            distance = distance.add(
-                _distance(levels / spread, treated.team_id, candidates), fill_value=0.0
-            )
-    return distance.dropna().sort_values(kind="stable").index[:MAX_COMPARISONS].tolist()
+    own_shape = own_pre - own_pre.mean()
+    own_levels = {
+        c: panel.window(c, treated.month).loc[treated.team_id, list(range(-PRE_MONTHS, 0))]
+        for c in MATCH_ON
+        if c in panel.tables and c != column
+    }
+    spreads = {
+        c: float(np.nanstd(panel.tables[c].to_numpy(dtype=float))) or 1.0 for c in own_levels
+    }
+    best: dict[str, tuple[float, str]] = {}
+    for shift in range(-ALIGN_MONTHS, ALIGN_MONTHS + 1):
+        start = _shift(treated.month, shift)
+        state = panel.state(start, -1)
+        if state.empty:
+            continue
+        alike = (state == treated_state.loc[treated.team_id]).all(axis=1)
+        candidates = [
+            t
+            for t in alike[alike].index
+            if t != treated.team_id and not _near(starts_by_team.get(t, ()), start)
+        ]
+        if not candidates:
+            continue
+        pre = panel.window(column, start).loc[candidates, list(range(-PRE_MONTHS, 0))]
+        shape = pre.sub(pre.mean(axis=1), axis=0)
+        distance = ((shape - own_shape) ** 2).mean(axis=1).where(pre.notna().sum(axis=1) >= 3)
+        for c, own in own_levels.items():
+            levels = panel.window(c, start).loc[candidates, list(range(-PRE_MONTHS, 0))]
+            distance = distance + (((levels - own) / spreads[c]) ** 2).mean(axis=1).fillna(0.0)
+        for team, value in distance.dropna().items():
+            if team not in best or value < best[team][0]:
+                best[team] = (float(value), start)
+    ranked = sorted(best.items(), key=lambda item: (item[1][0], item[0]))
+    return [(team, start) for team, (_value, start) in ranked[:MAX_COMPARISONS]]
 
 
-def _distance(values: pd.DataFrame, team: str, candidates: list[str]) -> pd.Series:
-    """Mean squared difference of each candidate's row from ``team``'s (NaN if too thin)."""
-    own, others = values.loc[team], values.loc[candidates]
-    distance = ((others - own) ** 2).mean(axis=1)
-    return distance.where(others.notna().sum(axis=1) >= 3)
+def _near(starts: Sequence[str], start: str) -> bool:
+    """Whether any of a team's intervention ``starts`` lies from a year before to 6 months
+    after ``start``: then the team's path around ``start`` is not one without help."""
+    return any(-12 <= int(month_offsets([m], start)[0]) <= POST_MONTHS for m in starts)
 
 
 def team_effects(
@@ -190,19 +223,22 @@ def team_effects(
     Interventions whose comparison set is too small (fewer than 3 teams) are left out.
     """
     pivoted = Panel(panel)
-    blocked_by_start = _blocked(interventions)
+    starts_by_team: dict[str, list[str]] = {}
+    for item in interventions:
+        starts_by_team.setdefault(item.team_id, []).append(item.month)
     results = []
     for treated in interventions:
-        blocked = blocked_by_start[treated.intervention_id]
         for outcome in outcomes:
             column = OUTCOMES[outcome]
-            if column not in pivoted.tables:
+            if column not in pivoted.tables or treated.team_id not in pivoted.tables[column].index:
                 continue
-            teams = comparison_teams(pivoted, treated, column, blocked)
-            if len(teams) < MIN_COMPARISONS or treated.team_id not in pivoted.tables[column].index:
+            pairs = comparison_teams(pivoted, treated, column, starts_by_team)
+            if len(pairs) < MIN_COMPARISONS:
                 continue
-            window = pivoted.window(column, treated.month)
-            own, others = window.loc[treated.team_id], window.loc[teams].mean(axis=0)
+            own = pivoted.window(column, treated.month).loc[treated.team_id]
+            others = pd.concat(
+                [pivoted.window(column, start).loc[team] for team, start in pairs], axis=1
+            ).mean(axis=1)
             gap = own - others
             estimate = float(_mean(gap, 1, POST_MONTHS) - _mean(gap, -PRE_MONTHS, -1))
             placebo = float(_mean(gap, -3, -1) - _mean(gap, -PRE_MONTHS, -4))
@@ -218,26 +254,10 @@ def team_effects(
                     outcome,
                     estimate,
                     placebo,
-                    len(teams),
+                    len(pairs),
                 )
             )
     return results
-
-
-def _blocked(interventions: Sequence[Intervention]) -> dict[str, set[str]]:
-    """For each intervention, the teams that had one within a year before to 6 months after
-    its start: they cannot serve as comparisons."""
-    by_team: dict[str, list[str]] = {}
-    for item in interventions:
-        by_team.setdefault(item.team_id, []).append(item.month)
-    out = {}
-    for item in interventions:
-        out[item.intervention_id] = {
-            team
-            for team, starts in by_team.items()
-            if any(-12 <= int(month_offsets([m], item.month)[0]) <= POST_MONTHS for m in starts)
-        }
-    return out
 
 
 def _shift(month: str, months: int) -> str:
@@ -300,7 +320,10 @@ def _summary_row(
         placebo=_round(placebo),
         placebo_ci90=[_round(p_low), _round(p_high)],
     )
-    if not math.isnan(p_low) and (p_low > 0 or p_high < 0):
+    # confounded: the paths already parted before the start, by more than a small share of
+    # the estimate's own uncertainty (a trend too small to matter beside it is not)
+    tolerance = PLACEBO_TOLERANCE * (high - low) / 2
+    if not math.isnan(p_low) and (p_low > 0 or p_high < 0) and abs(placebo) > tolerance:
         row["status"] = "confounded"
         return row
     row.update(estimate=_round(estimate), ci90=[_round(low), _round(high)], status="estimated")
