@@ -277,6 +277,14 @@ def bootstrap_intervals(
         stats = _replicate_stats(label, scores, counts[team_code].astype(np.float64), groups)
         for name, value in stats.items():
             draws[name].append(value)
+    return percentile_table(point, draws, level)
+
+
+def percentile_table(
+    point: Mapping[str, float], draws: Mapping[str, Sequence[float]], level: float = 0.90
+) -> pd.DataFrame:
+    """``statistic, estimate, low, high``: each point estimate with the percentile interval
+    of its bootstrap draws (non-finite draws left out; NaN bounds when none is left)."""
     tail = (1.0 - level) / 2.0
     rows = []
     for name, estimate in point.items():

@@ -23,6 +23,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from models.metrics import percentile_table
+
 Band = Literal["low", "medium", "high"]
 Status = Literal["scored", "insufficient_history"]
 MEDIUM_LIFT = 1.5
@@ -260,18 +262,7 @@ def list_intervals(
             label, risk, base_rate, month, counts[team].astype(np.float64), scored
         ).items():
             draws[name].append(value)
-    tail = (1.0 - level) / 2.0
-    rows = []
-    for name, estimate in point.items():
-        values = np.asarray(draws[name], dtype=np.float64)
-        values = values[np.isfinite(values)]
-        low, high = (
-            (float(np.quantile(values, tail)), float(np.quantile(values, 1 - tail)))
-            if len(values)
-            else (math.nan, math.nan)
-        )
-        rows.append({"statistic": name, "estimate": estimate, "low": low, "high": high})
-    return pd.DataFrame(rows)
+    return percentile_table(point, draws, level)
 
 
 def backtest_sentence(backtest: Mapping[str, Any], lang: str = "en") -> str | None:
