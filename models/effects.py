@@ -2,9 +2,10 @@
 
 For each intervention (team t, start month s = month 0) and outcome, a difference in
 differences against **comparison teams that looked alike before it**: teams with no
-intervention near it, in the same band and with the same flags in their month -1, whose
-outcome, risk and signals of trouble followed the most similar path over months -6..-1, each
-aligned on a start up to 3 months from the treated one. The
+intervention acting then, in the same band in their month -1 and with the same flags in
+months -3..-1 (what HR saw), whose risk and signals of either trouble were closest in months
+-3..-1 and whose outcome followed the most similar shape over months -6..-1, each aligned on a
+start up to 3 months from the treated one. The
 estimate is the change of the team from the 6 months before to the 6 months after (1..6)
 minus the same change of its comparison teams' mean: team and month effects cancel.
 
@@ -33,6 +34,9 @@ PRE_MONTHS = 6
 POST_MONTHS = 6
 MAX_COMPARISONS = 10
 ALIGN_MONTHS = 3  # a comparison's own window may start this many months before or after
+HELP_LASTS = (
+    9  # an intervention's months plus the 6 after them: a team helped then is no comparison
+)
 MIN_COMPARISONS = 3
 MIN_INTERVENTIONS = 5
 BOOTSTRAP = 1000
@@ -46,14 +50,23 @@ OUTCOMES: dict[str, str] = {
     "exits": "voluntary_exits_3m",
     "risk": "risk",
 }
-# what else must look alike before the start (levels, months -6..-1): the risk and the
-# signals of either kind of trouble
-MATCH_ON: tuple[str, ...] = (
+# what must look alike in the months HR decided in (NOW_MONTHS): the risk, the signals of
+# either kind of trouble and the outcome itself; a missing value counts as far apart
+MATCH_NOW: tuple[str, ...] = (
     "risk",
+    "volume_surge_ratio",
+    "backlog_weeks",
     "overtime_mean_hours",
-    "survey_engagement_mean_3m",
-    "survey_recognition_mean_3m",
+    "survey_engagement_mean",
+    "survey_engagement_vs_12m",
+    "survey_recognition_mean",
+    "survey_recognition_vs_12m",
+    "survey_recognition_3m_vs_year",
+    "survey_engagement_3m_vs_year",
 )
+NOW_MONTHS = (-3, -2, -1)
+FLAG_MONTHS = 3
+SHAPE_WEIGHT = 1.0
 UNITS = {
     "engagement": "points",
     "overtime": "hours per member a month",
@@ -131,15 +144,16 @@ class Panel:
         }
         return pd.DataFrame(picked, index=table.index).astype(float)
 
-    def state(self, start: str, offset: int) -> pd.DataFrame:
-        """Band and flags of every team in month ``offset`` of ``start`` (empty if absent)."""
+    def state(self, start: str) -> pd.DataFrame:
+        """What HR saw before ``start``: every team's band in month -1 and flags in months
+        -2 and -1 (empty if those months are absent)."""
         at = self.position.get(start)
-        if at is None or not 0 <= at + offset < len(self.months):
-            return pd.DataFrame(columns=["band", "flags"])
-        month = self.months[at + offset]
-        return pd.DataFrame(
-            {"band": self.tables["band"][month], "flags": self.tables["flags"][month]}
-        )
+        if at is None or at < FLAG_MONTHS:
+            return pd.DataFrame(columns=["band", *(f"flags{k}" for k in range(FLAG_MONTHS))])
+        seen = {"band": self.tables["band"][self.months[at - 1]]}
+        for k in range(FLAG_MONTHS):
+            seen[f"flags{k}"] = self.tables["flags"][self.months[at - 1 - k]]
+        return pd.DataFrame(seen)
 
 
 def _mean(window: pd.DataFrame | pd.Series, lo: int, hi: int) -> pd.Series | float:
@@ -157,14 +171,15 @@ def comparison_teams(
     window is aligned on: a team whose trouble began a few months earlier or later is as good
     a comparison as one whose trouble began the same month (troubles that begin in the same
     month are rare in a back office), so candidate starts range over ``ALIGN_MONTHS`` around
-    the treated start. A candidate (team, start) had no intervention from a year before to 6
-    months after its own start, had the treated team's band and flags in its month -1, and
-    is ranked by the distance of its months -6..-1 to the treated team's: the outcome's shape
-    (each path minus its mean: the difference in differences cancels levels, not slopes) and
-    the levels of the risk and of what signals either kind of trouble (``MATCH_ON``), each in
-    its spread across teams. The closest ``MAX_COMPARISONS`` teams are kept, each at its
-    closest start."""
-    treated_state = panel.state(treated.month, -1)
+    the treated start. A candidate (team, start) had no intervention acting then
+    (:func:`_near`), the treated team's band in its month -1 and flags in months -3..-1, and
+    is ranked by its distance to the treated team: the values of the risk and of what signals
+    either kind of trouble (``MATCH_NOW``) in months -3..-1, where HR decided (levels over
+    the whole pre-period matched outcomes that had dipped by chance, whose rebound then hid
+    the effect), plus the outcome's shape over months -6..-1 (each path minus its mean: the
+    difference in differences cancels levels, not slopes), each in its spread across teams.
+    The closest ``MAX_COMPARISONS`` teams are kept, each at its closest start."""
+    treated_state = panel.state(treated.month)
     if treated.team_id not in treated_state.index:
         return []
     own_window = panel.window(column, treated.month)
@@ -172,18 +187,18 @@ def comparison_teams(
     if own_pre.notna().sum() < 3:
         return []
     own_shape = own_pre - own_pre.mean()
-    own_levels = {
-        c: panel.window(c, treated.month).loc[treated.team_id, list(range(-PRE_MONTHS, 0))]
-        for c in MATCH_ON
-        if c in panel.tables and c != column
+    decision = [c for c in MATCH_NOW if c in panel.tables and c != column]
+    own_now = {
+        c: panel.window(c, treated.month).loc[treated.team_id, list(NOW_MONTHS)] for c in decision
     }
     spreads = {
-        c: float(np.nanstd(panel.tables[c].to_numpy(dtype=float))) or 1.0 for c in own_levels
+        c: float(np.nanstd(panel.tables[c].to_numpy(dtype=float))) or 1.0
+        for c in (*decision, column)
     }
     best: dict[str, tuple[float, str]] = {}
     for shift in range(-ALIGN_MONTHS, ALIGN_MONTHS + 1):
         start = _shift(treated.month, shift)
-        state = panel.state(start, -1)
+        state = panel.state(start)
         if state.empty:
             continue
         alike = (state == treated_state.loc[treated.team_id]).all(axis=1)
@@ -196,10 +211,12 @@ def comparison_teams(
             continue
         pre = panel.window(column, start).loc[candidates, list(range(-PRE_MONTHS, 0))]
         shape = pre.sub(pre.mean(axis=1), axis=0)
-        distance = ((shape - own_shape) ** 2).mean(axis=1).where(pre.notna().sum(axis=1) >= 3)
-        for c, own in own_levels.items():
-            levels = panel.window(c, start).loc[candidates, list(range(-PRE_MONTHS, 0))]
-            distance = distance + (((levels - own) / spreads[c]) ** 2).mean(axis=1).fillna(0.0)
+        distance = SHAPE_WEIGHT * ((shape - own_shape) ** 2 / spreads[column] ** 2).mean(
+            axis=1
+        ).where(pre.notna().sum(axis=1) >= 3)
+        for c, own in own_now.items():
+            now = panel.window(c, start).loc[candidates, list(NOW_MONTHS)]
+            distance = distance + (((now - own) / spreads[c]) ** 2).mean(axis=1).fillna(4.0)
         for team, value in distance.dropna().items():
             if team not in best or value < best[team][0]:
                 best[team] = (float(value), start)
@@ -208,9 +225,19 @@ def comparison_teams(
 
 
 def _near(starts: Sequence[str], start: str) -> bool:
-    """Whether any of a team's intervention ``starts`` lies from a year before to 6 months
-    after ``start``: then the team's path around ``start`` is not one without help."""
-    return any(-12 <= int(month_offsets([m], start)[0]) <= POST_MONTHS for m in starts)
+    """Whether one of a team's intervention ``starts`` still acts around ``start``: from
+    ``HELP_LASTS`` months before it up to its month 0. (One that starts later does not
+    exclude the team: that would keep only teams with calm futures as comparisons; its path
+    is cut at that start instead, :func:`_help_free`.)"""
+    return any(-HELP_LASTS <= int(month_offsets([m], start)[0]) <= 0 for m in starts)
+
+
+def _help_free(window: pd.Series, starts: Sequence[str], start: str) -> pd.Series:
+    """A comparison's path around ``start`` with the months from its own next intervention
+    on left out."""
+    later = [int(month_offsets([m], start)[0]) for m in starts]
+    cut = min((k for k in later if k > 0), default=None)
+    return window if cut is None else window.where(window.index < cut)
 
 
 def team_effects(
@@ -237,7 +264,15 @@ def team_effects(
                 continue
             own = pivoted.window(column, treated.month).loc[treated.team_id]
             others = pd.concat(
-                [pivoted.window(column, start).loc[team] for team, start in pairs], axis=1
+                [
+                    _help_free(
+                        pivoted.window(column, start).loc[team],
+                        starts_by_team.get(team, ()),
+                        start,
+                    )
+                    for team, start in pairs
+                ],
+                axis=1,
             ).mean(axis=1)
             gap = own - others
             estimate = float(_mean(gap, 1, POST_MONTHS) - _mean(gap, -PRE_MONTHS, -1))

@@ -12,7 +12,8 @@ from models.effects import Intervention, describe, summarise, team_effects
 def _panel(effect: float, pre_trend: float = 0.0, seed: int = 0) -> tuple[pd.DataFrame, list]:
     """40 teams over 30 months; teams 0-11 get a buffer in month 15 (one every month from
     2025-04), lifting overtime by ``effect`` from month 1 on; ``pre_trend`` makes the
-    treated teams drift before their start."""
+    treated teams' overtime climb in months -2 and -1 (the rise HR reacted to), which no
+    comparison team shares."""
     rng = np.random.default_rng(seed)
     months = [f"{2024 + (m // 12)}-{m % 12 + 1:02d}" for m in range(30)]
     rows, interventions = [], []
@@ -22,7 +23,7 @@ def _panel(effect: float, pre_trend: float = 0.0, seed: int = 0) -> tuple[pd.Dat
         for m, month in enumerate(months):
             value = level + 2 * np.sin(m / 3) + rng.normal(0, 0.5)
             if start is not None:
-                value += pre_trend * min(m - start, 0)
+                value += pre_trend * max(m - (start - 3), 0) if m < start else 0.0
                 value += effect if m > start else 0.0
             rows.append(
                 {"team_id": f"T{team:02d}", "month": month, "band": "high", "flags": "buffer",
