@@ -522,7 +522,8 @@ class ScoresStore:
         self, departments: Collection[str] | None = None, team_id: str | None = None
     ) -> list[StoredIntervention]:
         """Recorded rows (of ``departments`` and ``team_id`` when given), oldest start first,
-        each with ``cancelled``: whether any row, of any department, withdrew it."""
+        then by team, each with ``cancelled``: whether any row, of any department, withdrew
+        it."""
         self._ready()
         query = sa.select(interventions)
         if departments is not None:
@@ -530,7 +531,10 @@ class ScoresStore:
         if team_id is not None:
             query = query.where(interventions.c.team_id == team_id)
         query = query.order_by(
-            interventions.c.start_date, interventions.c.recorded_at, interventions.c.intervention_id
+            interventions.c.start_date,
+            interventions.c.team_id,
+            interventions.c.recorded_at,
+            interventions.c.intervention_id,
         )
         with self.engine.connect() as connection:
             rows = connection.execute(query).mappings().all()
