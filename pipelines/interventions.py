@@ -23,6 +23,10 @@ from pipelines.errors import UserError
 from pipelines.problems import Problem
 
 NOTE_MAX = 500
+# the contract's plausible dates (pipelines.contract.EARLIEST_DATE and LATEST_DATE; a test
+# checks they agree: the contract imports this module, not the other way round)
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2199, 12, 31)
 ID_PREFIX = "iv-"
 ID_HEX = 16
 ID_MAX = 100
@@ -269,16 +273,25 @@ def _blank_to_none(value: str | None) -> str | None:
 
 
 def _date(value: dt.date | str) -> dt.date:
+    """The start as a date in the contract's plausible range (a file's dates are held to
+    the same range by the contract's date kind)."""
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError as bad:
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    else:
+        try:
+            day = dt.date.fromisoformat(str(value).strip())
+        except ValueError as bad:
+            raise InterventionRefusedError(
+                f"start_date {value!r}: an ISO date YYYY-MM-DD", "start_date"
+            ) from bad
+    if not FIRST_DAY <= day <= LAST_DAY:
         raise InterventionRefusedError(
-            f"start_date {value!r}: an ISO date YYYY-MM-DD", "start_date"
-        ) from bad
+            f"start_date {day.isoformat()!r}: a plausible date ({FIRST_DAY} to {LAST_DAY})",
+            "start_date",
+        )
+    return day
 
 
 def rows_of_table(

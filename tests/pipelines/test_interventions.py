@@ -7,7 +7,10 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from pipelines.contract import EARLIEST_DATE, LATEST_DATE
 from pipelines.interventions import (
+    FIRST_DAY,
+    LAST_DAY,
     InterventionRefusedError,
     check_row,
     intervention_ids,
@@ -89,3 +92,11 @@ def test_each_broken_rule_names_its_field(
     # then the refusal names the field and the rule
     assert refused.value.field == field
     assert message in str(refused.value)
+
+
+def test_single_rows_keep_to_the_contract_dates() -> None:
+    # given the contract's plausible date range
+    # then a single row is held to the same range
+    assert (EARLIEST_DATE.date(), LATEST_DATE.date()) == (FIRST_DAY, LAST_DAY)
+    with pytest.raises(InterventionRefusedError, match="a plausible date"):
+        check_row(**row(start_date="0001-01-01"))  # type: ignore[arg-type]
