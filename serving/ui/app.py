@@ -527,12 +527,13 @@ async def logout(request: Request) -> Response:
 def same_origin(request: Request) -> bool:
     """A write comes from this site's own page: the browser's ``Sec-Fetch-Site`` and
     ``Origin``, when sent, say so (the session cookie is SameSite=Strict and the form
-    carries the CSRF token besides)."""
+    carries the CSRF token besides). Under the pages' ``Referrer-Policy: no-referrer`` a
+    browser sends ``Origin: null`` even for its own forms: ``Sec-Fetch-Site`` decides then."""
     fetch_site = request.headers.get("sec-fetch-site")
     if fetch_site is not None and fetch_site not in ("same-origin", "none"):
         return False
     origin = request.headers.get("origin")
-    if origin is None:
+    if origin is None or origin == "null":
         return True
     return urlsplit(origin).netloc.lower() == request.headers.get("host", "").lower()
 
