@@ -106,12 +106,17 @@ ROW_RULES: tuple[RowRule, ...] = (
         _action_of_its_type,
     ),
     RowRule(("note",), f"at most {NOTE_MAX} characters", _short_note),
+    # rule texts are distinct: a file's problem finds its columns by its rule's text
     RowRule(
         ("intervention_id",),
-        f"not blank, at most {ID_MAX} characters",
+        f"an id: not blank, at most {ID_MAX} characters",
         _short_id("intervention_id"),
     ),
-    RowRule(("cancels",), f"not blank, at most {ID_MAX} characters", _short_id("cancels")),
+    RowRule(
+        ("cancels",),
+        f"an intervention_id: not blank, at most {ID_MAX} characters",
+        _short_id("cancels"),
+    ),
     RowRule(("cancels",), "a row does not cancel itself", _not_itself),
 )
 """The rules a contract column type cannot say; ``pipelines.contract`` checks them on files

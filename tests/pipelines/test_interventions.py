@@ -9,8 +9,10 @@ import pytest
 
 from pipelines.contract import EARLIEST_DATE, LATEST_DATE
 from pipelines.interventions import (
+    FILE_RULES,
     FIRST_DAY,
     LAST_DAY,
+    ROW_RULES,
     InterventionRefusedError,
     check_row,
     intervention_ids,
@@ -100,3 +102,10 @@ def test_single_rows_keep_to_the_contract_dates() -> None:
     assert (EARLIEST_DATE.date(), LATEST_DATE.date()) == (FIRST_DAY, LAST_DAY)
     with pytest.raises(InterventionRefusedError, match="a plausible date"):
         check_row(**row(start_date="0001-01-01"))  # type: ignore[arg-type]
+
+
+def test_every_rule_has_its_own_text() -> None:
+    # given the rules the contract checks on files (problems find their columns by text)
+    texts = [rule.rule for rule in (*ROW_RULES, *FILE_RULES)]
+    # then no two share one
+    assert len(texts) == len(set(texts))
