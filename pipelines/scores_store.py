@@ -475,14 +475,28 @@ class ScoresStore:
         Importing the same history twice adds nothing. A ``cancels`` that names neither a
         recorded row nor one of ``rows`` is refused (``UnknownCancelsError``) and nothing is
         written. ``before_commit`` runs inside the transaction after the inserts (ingest
-        switches its snapshot there): if it raises, nothing is recorded."""
+        switches its snapshot there): if it raises, nothing is recorded.
+
+        Two writers of the same new row at once: the second one's insert breaks the primary
+        key (PostgreSQL), or finds the database changed since it read (SQLite), before
+        ``before_commit`` has run; it is tried once more, and then finds the row recorded."""
         self._ready()
         unique = list({row.intervention_id: row for row in rows}.values())
+        try:
+            return self._add_interventions(unique, before_commit)
+        except (sa.exc.IntegrityError, sa.exc.OperationalError):
+            logger.info("an intervention was recorded meanwhile by another writer: again")
+            return self._add_interventions(unique, before_commit)
+
+    def _add_interventions(
+        self, unique: Sequence[NewIntervention], before_commit: Callable[[], None] | None
+    ) -> int:
         ids = [row.intervention_id for row in unique]
         with self.engine.begin() as connection:
             recorded = self._recorded(connection, ids)
             targets = sorted({row.cancels for row in unique if row.cancels} - set(ids))
-            missing = [t for t in targets if t not in self._recorded(connection, targets)]
+            found = self._recorded(connection, targets)
+            missing = [target for target in targets if target not in found]
             if missing:
                 raise UnknownCancelsError(missing)
             new = [row.as_row() for row in unique if row.intervention_id not in recorded]

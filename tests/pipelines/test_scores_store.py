@@ -505,3 +505,30 @@ def test_pruning_snapshots_keeps_the_interventions(store: ScoresStore, tmp_path:
         assert len(snapshots.prune(1)) == 2
     # then the interventions are still there
     assert [r.team_id for r in store.list_interventions()] == ["T1"]
+
+
+def test_a_row_recorded_meanwhile_by_another_writer_is_not_an_error(
+    store: ScoresStore, store_url: str
+) -> None:
+    # given another writer (its own engine) that records the same row just before this
+    # store's insert
+    row = recorded("T1")
+    other = ScoresStore(store_url)
+    raced: list[bool] = []
+
+    @sa.event.listens_for(store.engine, "before_cursor_execute")
+    def other_writer_first(_c: object, _r: object, statement: str, *_: object) -> None:
+        if statement.startswith("INSERT INTO interventions") and not raced:
+            raced.append(True)
+            other.add_interventions([row])
+
+    try:
+        # when this store adds it
+        added = store.add_interventions([row])
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", other_writer_first)
+        other.dispose()
+    # then it is tried again, finds the row and adds nothing; the row is there once
+    assert raced == [True]
+    assert added == 0
+    assert [r.intervention_id for r in store.list_interventions()] == [row.intervention_id]
