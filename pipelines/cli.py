@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "keys": "pipelines.keys:keys_command",
     "serve": "pipelines.serve:serve_command",
     "prior": "pipelines.prior:prior_command",
+    "interventions": "pipelines.interventions_cli:interventions_command",
 }
 
 

@@ -15,6 +15,9 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from models.interventions import INTERVENTIONS as INTERVENTION_TYPES
+from pipelines.interventions import FILE_RULES, ROW_RULES
+
 ColumnKind = Literal["id", "text", "date", "number"]
 
 DEPARTMENTS_EXAMPLE = ("accounting", "hr", "general_affairs", "it", "logistics_admin")
@@ -270,9 +273,36 @@ ASSIGNMENTS = TableSpec(
     description="team membership history (optional)",
 )
 
+INTERVENTIONS = TableSpec(
+    "interventions",
+    (
+        ColumnSpec("team_id", "id", True),
+        ColumnSpec("start_date", "date", True),
+        ColumnSpec("intervention", "text", True, (_one_of(INTERVENTION_TYPES),)),
+        ColumnSpec("action_id", "id", False),
+        ColumnSpec("note", "text", False),
+        ColumnSpec("intervention_id", "id", False),
+        ColumnSpec("cancels", "id", False),
+    ),
+    # the rules of pipelines.interventions, shared with the CLI, the API and the page
+    frame_rules=tuple(FrameRule(r.columns, r.rule, r.passes) for r in (*ROW_RULES, *FILE_RULES)),
+    optional_file=True,
+    description="what HR did, for measuring what helped (optional); copied into the scores "
+    "database, not a feature input",
+)
+
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
-    for spec in (TEAMS, EMPLOYEES, TIMESHEETS, LEAVE, WORKLOAD, SURVEYS, ASSIGNMENTS)
+    for spec in (
+        TEAMS,
+        EMPLOYEES,
+        TIMESHEETS,
+        LEAVE,
+        WORKLOAD,
+        SURVEYS,
+        ASSIGNMENTS,
+        INTERVENTIONS,
+    )
 }
 ALLOWED_MISSING = ("surveys", "workload")
 
@@ -300,4 +330,5 @@ REFERENCES: tuple[Reference, ...] = (
     Reference("surveys", "team_id", "teams", "team_id"),
     Reference("assignments", "employee_id", "employees", "employee_id"),
     Reference("assignments", "team_id", "teams", "team_id"),
+    Reference("interventions", "team_id", "teams", "team_id"),
 )

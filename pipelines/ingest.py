@@ -1,7 +1,10 @@
 """``erisk ingest DIR``: validate an HR export and make it the current snapshot.
 
 All or nothing: every broken rule of every file is reported (exit 2) and the store is left
-untouched; only a fully valid export becomes a new snapshot, switched to atomically.
+untouched; only a fully valid export becomes a new snapshot, switched to atomically. The
+optional ``interventions`` table (what HR did) is checked by the same rules and copied into
+the scores database in the transaction that switches the snapshot: pruning snapshots never
+loses it.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,8 +22,10 @@ import pyarrow as pa
 from features.tables import ALL_TABLES, OPTIONAL_TABLES
 from pipelines.contract import REFERENCES, TABLES
 from pipelines.errors import UserError, ValidationFailedError
+from pipelines.interventions import IMPORT, NewIntervention, cancels_problems, rows_of_table
 from pipelines.problems import Problem
 from pipelines.readers import read_table
+from pipelines.scores_store import ScoresStore
 from pipelines.settings import Settings, load_settings
 from pipelines.snapshots import SnapshotStore
 from pipelines.validation import LoadedTable, reference_problems, table_problems
@@ -28,6 +33,9 @@ from pipelines.validation import LoadedTable, reference_problems, table_problems
 logger = logging.getLogger(__name__)
 
 SUFFIXES = (".csv", ".parquet")
+# the feature tables, then what HR did (not a feature input: it goes to the scores database)
+INTERVENTIONS = "interventions"
+INGEST_TABLES: tuple[str, ...] = (*ALL_TABLES, INTERVENTIONS)
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,15 @@ class IngestSummary:
     source: str
     rows: dict[str, int]
     seconds: float
+    interventions_added: int = 0
+
+
+@dataclass(frozen=True)
+class ValidatedExport:
+    """The checked tables, and the whole interventions table (for its database checks)."""
+
+    tables: dict[str, pa.Table]
+    interventions: LoadedTable | None
 
 
 def locate_tables(folder: Path, allow_missing: Iterable[str]) -> dict[str, Path]:
@@ -47,7 +64,7 @@ def locate_tables(folder: Path, allow_missing: Iterable[str]) -> dict[str, Path]
     allowed = set(allow_missing)
     found: dict[str, Path] = {}
     problems: list[Problem] = []
-    for name in ALL_TABLES:
+    for name in INGEST_TABLES:
         candidates = [folder / f"{name}{suffix}" for suffix in SUFFIXES]
         existing = [path for path in candidates if path.is_file()]
         if len(existing) > 1:
@@ -85,6 +102,13 @@ def load_and_validate(
     folder: Path, encoding: str | None, allow_missing: Iterable[str]
 ) -> dict[str, pa.Table]:
     """Read and check every table; raise ``ValidationFailedError`` listing every broken rule."""
+    return validate_export(folder, encoding, allow_missing).tables
+
+
+def validate_export(
+    folder: Path, encoding: str | None, allow_missing: Iterable[str]
+) -> ValidatedExport:
+    """Read and check every table; raise ``ValidationFailedError`` listing every broken rule."""
     from rich.console import Console
     from rich.progress import Progress
 
@@ -92,6 +116,7 @@ def load_and_validate(
     problems: list[Problem] = []
     arrow: dict[str, pa.Table] = {}
     loaded: dict[str, LoadedTable] = {}
+    interventions: LoadedTable | None = None
     with Progress(transient=True, console=Console(stderr=True)) as progress:
         task = progress.add_task("validating", total=len(files) + 1)
         for name, path in files.items():
@@ -103,13 +128,44 @@ def load_and_validate(
                 table = LoadedTable(name, path.name, frame, result.unit, result.first_line)
                 problems.extend(table_problems(table))
                 arrow[name], loaded[name] = result.table, keys_only(table)
+                if name == INTERVENTIONS:
+                    interventions = table
             progress.advance(task)
         progress.update(task, description="checking references between tables")
         problems.extend(reference_problems(loaded))
         progress.advance(task)
     if problems:
         raise ValidationFailedError([p.message() for p in problems])
-    return arrow
+    return ValidatedExport(arrow, interventions)
+
+
+def interventions_to_record(
+    table: LoadedTable,
+    departments: Mapping[str, str | None],
+    scores: ScoresStore,
+    recorded_by: str = IMPORT,
+) -> list[NewIntervention]:
+    """The rows of a checked interventions table, refused (``ValidationFailedError``, the
+    file's own line numbers) when a ``cancels`` names neither a row of the file nor one
+    recorded in the scores database."""
+    frame = table.frame
+    targets = sorted(set(frame["cancels"].dropna()))
+    recorded = scores.intervention_departments(targets) if targets else {}
+    problems = cancels_problems(frame, recorded, table.file, table.unit, table.first_line)
+    if problems:
+        raise ValidationFailedError([p.message() for p in problems])
+    return rows_of_table(frame, departments, recorded_by)
+
+
+def team_departments(teams: pa.Table) -> dict[str, str | None]:
+    """team_id → department of a checked teams table."""
+    return dict(
+        zip(
+            teams.column("team_id").to_pylist(),
+            teams.column("department").to_pylist(),
+            strict=True,
+        )
+    )
 
 
 def keys_only(table: LoadedTable) -> LoadedTable:
@@ -129,13 +185,35 @@ def run_ingest(
 ) -> IngestSummary:
     """Validate ``folder`` and, only if every rule holds, write and switch to a new snapshot."""
     started = time.perf_counter()
-    tables = load_and_validate(folder, encoding, allow_missing)
+    export = validate_export(folder, encoding, allow_missing)
+    tables = export.tables
     store = SnapshotStore(settings.snapshots_dir)
-    with store.locked():
-        snapshot_id = store.write(tables, source=str(folder.resolve()))
+    source = str(folder.resolve())
+    added = 0
+    if export.interventions is None:
+        with store.locked():
+            snapshot_id = store.write(tables, source=source)
+    else:
+        scores = ScoresStore.from_settings(settings)
+        try:
+            rows_to_add = interventions_to_record(
+                export.interventions, team_departments(tables["teams"]), scores
+            )
+            switched: list[str] = []
+            with store.locked():
+                # the snapshot switches inside the transaction that records the rows: if
+                # writing it fails, no row is recorded
+                added = scores.add_interventions(
+                    rows_to_add,
+                    before_commit=lambda: switched.append(store.write(tables, source=source)),
+                )
+            snapshot_id = switched[0]
+        finally:
+            scores.dispose()
+        logger.info("%d new interventions recorded in the scores database", added)
     rows = {name: table.num_rows for name, table in tables.items()}
     logger.info("snapshot %s is current", snapshot_id)
-    return IngestSummary(snapshot_id, str(folder), rows, time.perf_counter() - started)
+    return IngestSummary(snapshot_id, str(folder), rows, time.perf_counter() - started, added)
 
 
 @click.command("ingest")
@@ -167,5 +245,7 @@ def ingest_command(
     for name, count in summary.rows.items():
         table.add_row(name, f"{count:,}")
     Console().print(table)
+    if INTERVENTIONS in summary.rows:
+        Console().print(f"interventions: {summary.interventions_added:,} new rows recorded")
     Console().print(f"ingested in {summary.seconds:.1f} s")
     return 0

@@ -22,7 +22,7 @@ import fcntl
 import json
 import logging
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +34,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from models.review import SCORED, BandRules
 from pipelines.errors import UserError
+from pipelines.interventions import NewIntervention
 from pipelines.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -91,6 +92,70 @@ scored_teams = sa.Table(
     sa.Index("ix_scored_teams_team_month", "team_id", "month"),
     sa.Index("ix_scored_teams_month_risk", "month", "risk"),
 )
+
+
+# what HR did (issue 20): facts, never updated nor deleted (revision 0003)
+interventions = sa.Table(
+    "interventions",
+    metadata,
+    sa.Column("intervention_id", sa.String(100), primary_key=True),
+    sa.Column("team_id", sa.String(100), nullable=False),
+    sa.Column("department", sa.String(200), nullable=True),
+    sa.Column("start_date", sa.Date, nullable=False),
+    sa.Column("intervention", sa.String(24), nullable=False),
+    sa.Column("action_id", sa.String(100), nullable=True),
+    sa.Column("note", sa.String(500), nullable=True),
+    sa.Column("cancels", sa.String(100), nullable=True),
+    sa.Column("recorded_by", sa.String(100), nullable=False),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_interventions_team", "team_id", "start_date"),
+    sa.Index("ix_interventions_department", "department"),
+)
+
+
+class UnknownCancelsError(UserError):
+    """A row cancels an intervention_id that is neither recorded nor among the new rows."""
+
+    def __init__(self, missing: Sequence[str]) -> None:
+        self.missing = tuple(missing)
+        shown = ", ".join(repr(m) for m in self.missing[:5])
+        super().__init__(
+            f"cancels {shown}: must reference an intervention_id recorded before "
+            "(see `erisk interventions list`)"
+        )
+
+
+@dataclass(frozen=True)
+class StoredIntervention:
+    """A recorded intervention as read back, with whether a later row withdrew it."""
+
+    intervention_id: str
+    team_id: str
+    department: str | None
+    start_date: dt.date
+    intervention: str
+    action_id: str | None
+    note: str | None
+    cancels: str | None
+    recorded_by: str
+    recorded_at: dt.datetime
+    cancelled: bool
+
+    def as_json(self) -> dict[str, Any]:
+        """The shape of ``erisk interventions list --json`` and ``/v1/interventions``."""
+        return {
+            "intervention_id": self.intervention_id,
+            "team_id": self.team_id,
+            "department": self.department,
+            "start_date": self.start_date.isoformat(),
+            "intervention": self.intervention,
+            "action_id": self.action_id,
+            "note": self.note,
+            "cancels": self.cancels,
+            "recorded_by": self.recorded_by,
+            "recorded_at": self.recorded_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "cancelled": self.cancelled,
+        }
 
 
 def scores_db_url(settings: Settings) -> str:
@@ -399,6 +464,118 @@ class ScoresStore:
                 if progress is not None:
                     progress(written)
 
+    # ---- what HR did -------------------------------------------------------------------
+    def add_interventions(
+        self,
+        rows: Sequence[NewIntervention],
+        before_commit: Callable[[], None] | None = None,
+    ) -> int:
+        """Record the rows whose id is not recorded yet, in one transaction; returns how many.
+
+        Importing the same history twice adds nothing. A ``cancels`` that names neither a
+        recorded row nor one of ``rows`` is refused (``UnknownCancelsError``) and nothing is
+        written. ``before_commit`` runs inside the transaction after the inserts (ingest
+        switches its snapshot there): if it raises, nothing is recorded.
+
+        Two writers of the same new row at once: the second one's insert breaks the primary
+        key (PostgreSQL), or finds the database changed since it read (SQLite), before
+        ``before_commit`` has run; it is tried once more, and then finds the row recorded."""
+        self._ready()
+        unique = list({row.intervention_id: row for row in rows}.values())
+        try:
+            return self._add_interventions(unique, before_commit)
+        except (sa.exc.IntegrityError, sa.exc.OperationalError):
+            logger.info("an intervention was recorded meanwhile by another writer: again")
+            return self._add_interventions(unique, before_commit)
+
+    def _add_interventions(
+        self, unique: Sequence[NewIntervention], before_commit: Callable[[], None] | None
+    ) -> int:
+        ids = [row.intervention_id for row in unique]
+        with self.engine.begin() as connection:
+            recorded = self._recorded(connection, ids)
+            targets = sorted({row.cancels for row in unique if row.cancels} - set(ids))
+            found = self._recorded(connection, targets)
+            missing = [target for target in targets if target not in found]
+            if missing:
+                raise UnknownCancelsError(missing)
+            new = [row.as_row() for row in unique if row.intervention_id not in recorded]
+            for start in range(0, len(new), INSERT_BATCH_ROWS):
+                connection.execute(interventions.insert(), new[start : start + INSERT_BATCH_ROWS])
+            if before_commit is not None:
+                before_commit()
+        return len(new)
+
+    @staticmethod
+    def _recorded(connection: Connection, ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(ids), INSERT_BATCH_ROWS):
+            chunk = list(ids[start : start + INSERT_BATCH_ROWS])
+            found.update(
+                connection.execute(
+                    sa.select(interventions.c.intervention_id).where(
+                        interventions.c.intervention_id.in_(chunk)
+                    )
+                ).scalars()
+            )
+        return found
+
+    def intervention_departments(self, ids: Sequence[str]) -> dict[str, str | None]:
+        """``intervention_id`` → the department it was recorded in, for the recorded ids
+        among ``ids`` (a key may cancel only rows of its departments)."""
+        self._ready()
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                sa.select(interventions.c.intervention_id, interventions.c.department).where(
+                    interventions.c.intervention_id.in_(list(ids))
+                )
+            ).all()
+        return {str(row.intervention_id): row.department for row in rows}
+
+    def list_interventions(
+        self, departments: Collection[str] | None = None, team_id: str | None = None
+    ) -> list[StoredIntervention]:
+        """Recorded rows (of ``departments`` and ``team_id`` when given), oldest start first,
+        then by team, each with ``cancelled``: whether any row, of any department, withdrew
+        it."""
+        self._ready()
+        query = sa.select(interventions)
+        if departments is not None:
+            query = query.where(interventions.c.department.in_(list(departments)))
+        if team_id is not None:
+            query = query.where(interventions.c.team_id == team_id)
+        query = query.order_by(
+            interventions.c.start_date,
+            interventions.c.team_id,
+            interventions.c.recorded_at,
+            interventions.c.intervention_id,
+        )
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).mappings().all()
+            withdrawn = set(
+                connection.execute(
+                    sa.select(interventions.c.cancels)
+                    .where(interventions.c.cancels.is_not(None))
+                    .distinct()
+                ).scalars()
+            )
+        return [
+            StoredIntervention(
+                intervention_id=row["intervention_id"],
+                team_id=row["team_id"],
+                department=row["department"],
+                start_date=row["start_date"],
+                intervention=row["intervention"],
+                action_id=row["action_id"],
+                note=row["note"],
+                cancels=row["cancels"],
+                recorded_by=row["recorded_by"],
+                recorded_at=_utc(row["recorded_at"]),
+                cancelled=row["intervention_id"] in withdrawn,
+            )
+            for row in rows
+        ]
+
     # ---- reading -----------------------------------------------------------------------
     def months(self) -> list[str]:
         """Scored months, oldest first."""
@@ -528,6 +705,11 @@ class ScoresStore:
                 .all()
             )
         return [_batch_run(row) for row in rows]
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """SQLite hands back naive datetimes: they were written in UTC."""
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 def _batch_run(row: Any) -> BatchRun:

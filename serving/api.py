@@ -40,8 +40,11 @@ from serving.schemas import (
     ErrorBody,
     FlaggedResponse,
     Intervention,
+    InterventionRequest,
+    InterventionsResponse,
     Lang,
     ModelResponse,
+    RecordedIntervention,
     ScoreRequest,
     ScoreResponse,
     TeamRiskResponse,
@@ -334,6 +337,48 @@ def create_app() -> FastAPI:
                 team, body.month, body.changes.model_dump(exclude_none=True), body.lang
             )
         )
+
+    @api.post(
+        "/interventions",
+        response_model=None,
+        status_code=201,
+        responses={
+            201: {"model": RecordedIntervention, "description": "Recorded."},
+            200: {"model": RecordedIntervention, "description": "Recorded before: unchanged."},
+            **ERRORS,
+        },
+        summary="Record what HR did for a team",
+    )
+    def record_intervention(body: InterventionRequest, request: Request) -> Response:
+        """One fact (never edited): the team must be in the key's departments (else 404,
+        like an unknown team); ``recorded_by`` is the key id. A correction is a new row
+        that ``cancels`` the wrong one. The same row posted again is not added twice."""
+        runtime, key = _runtime(request), _key(request)
+        _audit(request, team_id=body.team_id)
+        team = runtime.state.current_team(body.team_id, key.sees)
+        _audit(request, department=team.department)
+        stored, added = runtime.state.record_intervention(body.model_dump(), key.id, key.sees)
+        return _json(stored, 201 if added else 200)
+
+    @api.get(
+        "/interventions",
+        response_model=None,
+        responses={200: {"model": InterventionsResponse}, **ERRORS},
+        summary="What HR did, for the key's departments",
+    )
+    def interventions(
+        request: Request,
+        team_id: str | None = Query(
+            default=None, min_length=1, max_length=TEAM_ID_MAX, pattern=TEAM_ID_PATTERN
+        ),
+        department: str | None = Query(default=None, max_length=64),
+    ) -> Response:
+        """The recorded interventions of the key's departments (of one team or department
+        when given), oldest start first, each with ``cancelled``."""
+        runtime, key = _runtime(request), _key(request)
+        _audit(request, team_id=team_id, department=department)
+        rows = runtime.state.interventions(key.departments, key.sees, team_id, department)
+        return _json({"interventions": rows})
 
     @api.get(
         "/model",

@@ -7,6 +7,7 @@ fixed in the interfaces; the service writes the dicts of ``models.scoring`` as t
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
@@ -18,6 +19,8 @@ MAX_RECORDS = 1000
 # the contract asks only for a non-blank string: any text up to the store's column size
 TEAM_ID_PATTERN = r"\S"
 TEAM_ID_MAX = 100
+# intervention ids and action ids: the store's column size
+ID_FIELD_MAX = 100
 Lang = Literal["ja", "en"]
 Intervention = Literal["buffer", "recognition"]
 # the team's department comes from the snapshot's team table, never from the caller
@@ -210,6 +213,54 @@ class ModelResponse(BaseModel):
     bands: dict[str, Any]
     model_card: str | None
     scored_months: list[str]
+
+
+class InterventionRequest(BaseModel):
+    """``POST /v1/interventions``: what HR did for one team (checked by the contract's rules
+    in ``pipelines.interventions``, the same as the CLI and ingest)."""
+
+    model_config = _STRICT
+
+    team_id: str = Field(
+        min_length=1,
+        max_length=TEAM_ID_MAX,
+        pattern=TEAM_ID_PATTERN,
+        description="A team id of the current snapshot, in one of the key's departments.",
+    )
+    start_date: dt.date = Field(description="The first day (YYYY-MM-DD).")
+    intervention: Intervention
+    action_id: str | None = Field(
+        default=None, max_length=ID_FIELD_MAX, description="An action id of the catalogue."
+    )
+    note: str | None = Field(default=None, description="At most 500 characters.")
+    cancels: str | None = Field(
+        default=None,
+        max_length=ID_FIELD_MAX,
+        description="The intervention_id of an earlier row (of the key's departments) that "
+        "this row withdraws.",
+    )
+
+
+class RecordedIntervention(BaseModel):
+    """A recorded intervention; ``cancelled`` when a later row withdrew it."""
+
+    intervention_id: str
+    team_id: str
+    department: str | None
+    start_date: str
+    intervention: Intervention
+    action_id: str | None
+    note: str | None
+    cancels: str | None
+    recorded_by: str = Field(description="The key id, 'import' or 'cli'.")
+    recorded_at: str = Field(description="UTC, ISO 8601.")
+    cancelled: bool
+
+
+class InterventionsResponse(BaseModel):
+    """The recorded interventions of the key's departments, oldest start first."""
+
+    interventions: list[RecordedIntervention]
 
 
 class ErrorDetail(BaseModel):

@@ -24,6 +24,8 @@ from features.catalogue import FEATURES
 from features.history import HISTORY_COLUMN
 from models.review import backtest_sentence, flagged_order, visible_list
 from pipelines.errors import UserError
+from pipelines.interventions import InterventionRefusedError, check_row
+from pipelines.scores_store import UnknownCancelsError
 from pipelines.settings import Settings
 from serving.schemas import CALLER_FEATURES
 
@@ -331,6 +333,70 @@ class ServingState:
             "before": not_listed([result.before])[0],
             "after": not_listed([result.after])[0],
         }
+
+    # ---- what HR did -------------------------------------------------------------------
+    def current_team(self, team_id: str, sees: Callable[[str | None], bool]) -> Team:
+        """A team of the current snapshot that the key sees (else the same NotFoundError as
+        an unknown team): interventions are recorded in the team's department of now."""
+        team = self.teams.get(team_id)
+        if team is None or not sees(team.department):
+            raise NotFoundError(f"unknown team {team_id!r}")
+        return team
+
+    def record_intervention(
+        self, fields: dict[str, Any], key_id: str, sees: Callable[[str | None], bool]
+    ) -> tuple[dict[str, Any], bool]:
+        """Record one row by the rules of ``pipelines.interventions`` (``recorded_by``: the
+        key id); returns the stored row and whether it is new. A ``cancels`` must name a
+        recorded row of the key's departments (another department's is as unknown)."""
+        team = self.current_team(str(fields["team_id"]), sees)
+        try:
+            row = check_row(
+                team_id=team.team_id,
+                start_date=fields["start_date"],
+                intervention=fields["intervention"],
+                action_id=fields.get("action_id"),
+                note=fields.get("note"),
+                cancels=fields.get("cancels"),
+                departments={team.team_id: team.department},
+                recorded_by=key_id,
+            )
+        except InterventionRefusedError as refused:
+            raise RefusedError(str(refused), ["body", refused.field]) from refused
+        try:
+            if row.cancels is not None:
+                recorded = self.store.intervention_departments([row.cancels])
+                if row.cancels not in recorded or not sees(recorded[row.cancels]):
+                    raise UnknownCancelsError([row.cancels])
+            added = self.store.add_interventions([row])
+        except UnknownCancelsError as unknown:
+            raise RefusedError(str(unknown), ["body", "cancels"]) from unknown
+        stored = next(
+            r
+            for r in self.store.list_interventions(team_id=team.team_id)
+            if r.intervention_id == row.intervention_id
+        )
+        return stored.as_json(), added > 0
+
+    def interventions(
+        self,
+        departments: tuple[str, ...] | str,
+        sees: Callable[[str | None], bool],
+        team_id: str | None = None,
+        department: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """The recorded rows of the key's departments (``departments``: its scope, ``all``
+        or names), of one team or department when asked; a team or department the key
+        does not see is unknown (404), as on every route."""
+        if department is not None and not sees(department):
+            raise NotFoundError(f"unknown department {department!r}")
+        if team_id is not None:
+            self.current_team(team_id, sees)
+        scope = None if isinstance(departments, str) else list(departments)
+        if department is not None:
+            scope = [department]
+        rows = self.store.list_interventions(scope, team_id)
+        return [row.as_json() for row in rows if sees(row.department)]
 
     def feature_row(self, team: Team, month: str) -> dict[str, Any] | None:
         """The team-month's feature row from the current snapshot (for the page's what-if

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markdown_it import MarkdownIt
@@ -36,6 +36,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from models.interventions import INTERVENTIONS, load_catalogue
 from models.review import MIN_HISTORY_MONTHS, backtest_sentence, visible_list
 from serving.auth import ALL_DEPARTMENTS, KEY_FILE_BROKEN, ApiKey, KeyFileError, audit_record
 from serving.schemas import TEAM_ID_MAX, valid_team_id
@@ -307,6 +308,13 @@ def team_page(page: Page) -> Response:
     )
     row = state.feature_row(team, month)
     sliders = sliders_for(row, page.lang) if row is not None else None
+    try:
+        # recorded in the team's department of now (the current snapshot's), as the API does
+        state.current_team(team.team_id, key.sees)
+        can_record = True
+        recorded = state.interventions(key.departments, key.sees, team_id=team.team_id)
+    except NotFoundError:
+        can_record, recorded = False, []
     return render(
         page,
         "team.html",
@@ -320,7 +328,28 @@ def team_page(page: Page) -> Response:
         chart=Markup(chart),  # built from numbers and escaped labels only
         sliders=sliders,
         back=f"{page.base}/?{urlencode({'month': month})}",
+        can_record=can_record,
+        recorded=recorded,
+        just_recorded=page.query("recorded") == "1",
+        action_groups=action_groups(result.get("flags") or [], page.lang),
+        action_titles={a.id: a.title[page.lang] for a in load_catalogue().actions},
+        today=dt.datetime.now(dt.UTC).date().isoformat(),
     )
+
+
+def action_groups(flags: list[str], lang: Lang) -> list[dict[str, Any]]:
+    """The catalogue's actions by intervention type, the team's flagged types first."""
+    actions = load_catalogue().actions
+    ordered = sorted(INTERVENTIONS, key=lambda kind: kind not in flags)
+    return [
+        {
+            "intervention": kind,
+            "actions": [
+                {"id": a.id, "title": a.title[lang]} for a in actions if a.intervention == kind
+            ],
+        }
+        for kind in ordered
+    ]
 
 
 def model_page(page: Page) -> Response:
@@ -495,6 +524,67 @@ async def logout(request: Request) -> Response:
     return response
 
 
+def same_origin(request: Request) -> bool:
+    """A write comes from this site's own page: the browser's ``Sec-Fetch-Site`` and
+    ``Origin``, when sent, say so (the session cookie is SameSite=Strict and the form
+    carries the CSRF token besides). Under the pages' ``Referrer-Policy: no-referrer`` a
+    browser sends ``Origin: null`` even for its own forms: ``Sec-Fetch-Site`` decides then."""
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None and fetch_site not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return True
+    return urlsplit(origin).netloc.lower() == request.headers.get("host", "").lower()
+
+
+def intervention_fields(form: FormData) -> dict[str, Any]:
+    """The page's form as the API's body: the type follows from the chosen action (a
+    withdrawal names the type of the row it withdraws and no action)."""
+    action_id = str(form.get("action") or "").strip() or None
+    types = {a.id: a.intervention for a in load_catalogue().actions}
+    intervention = types.get(action_id or "") or str(form.get("intervention") or "")
+    return {
+        "team_id": str(form.get("team_id") or ""),
+        "start_date": str(form.get("start_date") or ""),
+        "intervention": intervention,
+        "action_id": action_id,
+        "note": str(form.get("note") or "") or None,
+        "cancels": str(form.get("cancels") or "").strip() or None,
+    }
+
+
+async def record_intervention(request: Request) -> Response:
+    """POST from the team page's "We did this" form: the same checks and store as ``POST
+    /v1/interventions`` (``ServingState.record_intervention``), recorded by the session's
+    key, then back to the team page. Needs the form's CSRF token and a same-origin post."""
+    page = _page(request)
+    if page.key is None:
+        return RedirectResponse(f"{page.base}/login?expired=1", status_code=303)
+    try:
+        form = await _form(request)
+    except BadFormError as bad:
+        return message_page(page, bad.status, page.text["error_title"], str(bad))
+    token = str(form.get("csrf") or "")
+    if not same_origin(request) or not page.runtime.sessions.csrf_ok(page.session, token):
+        return message_page(page, 403, page.text["error_title"], page.text["csrf_failed"])
+    fields = intervention_fields(form)
+    page.audit.update(team_id=fields["team_id"][:TEAM_ID_MAX])
+    key = page.key
+    try:
+        team = await run_in_threadpool(page.state.current_team, fields["team_id"], key.sees)
+        page.audit.update(department=team.department)
+        await run_in_threadpool(page.state.record_intervention, fields, key.id, key.sees)
+    except NotFoundError as missing:
+        return message_page(page, 404, page.text["not_found"], str(missing))
+    except RefusedError as bad:
+        return message_page(page, 400, page.text["error_title"], str(bad))
+    month = str(form.get("month") or "")
+    query = {"recorded": "1", **({"month": month} if MONTH.match(month) else {})}
+    target = f"{page.base}/teams/{quote(team.team_id, safe='')}?{urlencode(query)}"
+    return RedirectResponse(target, status_code=303)
+
+
 async def _key_file_broken(request: Request, _: Exception) -> Response:
     """While the key file cannot be read no key works: say so (503), on any page."""
     lang = choose_lang(
@@ -518,6 +608,7 @@ def create_ui_app() -> Starlette:
         Route("/report.html", guarded(report_html)),
         Route("/login", login, methods=["GET", "POST"]),
         Route("/logout", logout, methods=["POST"]),
+        Route("/interventions", record_intervention, methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes, exception_handlers={KeyFileError: _key_file_broken})

@@ -94,6 +94,27 @@ TEXT: dict[str, dict[str, str]] = {
         "trend_chart": "Risk of {team} by month, with the band thresholds",
         "no_reasons": "No strong reason stands out this month.",
         "no_actions": "No action is suggested: the team is not flagged this month.",
+        "did_title": "We did this",
+        "did_intro": (
+            "Record what was done for this team, so that what helped can be measured later. "
+            "A record is never edited: to correct one, record the right one and withdraw "
+            "the wrong one."
+        ),
+        "did_action": "Action",
+        "did_start": "Start date",
+        "did_note": "Note (optional, at most 500 characters)",
+        "did_submit": "Record",
+        "did_recorded": "Recorded.",
+        "did_none": "Nothing has been recorded for this team yet.",
+        "did_list": "Recorded for this team",
+        "did_date": "Start",
+        "did_type": "Type",
+        "did_by": "Recorded by",
+        "did_state": "State",
+        "did_cancelled": "withdrawn",
+        "did_in_force": "in force",
+        "did_withdraw": "Withdraw",
+        "did_no_action": "(no catalogue action)",
         "whatif_title": "What if…",
         "whatif_intro": (
             "Move a slider to see how the risk would change if the figure were different "
@@ -244,6 +265,26 @@ TEXT: dict[str, dict[str, str]] = {
         "trend_chart": "{team}の月別リスクと区分のしきい値",
         "no_reasons": "今月は目立った要因はありません。",
         "no_actions": "今月はフラグがないため、推奨アクションはありません。",
+        "did_title": "実施した施策を記録",
+        "did_intro": (
+            "このチームに実施したことを記録します。後で何が効いたかを測るために使います。"
+            "記録は編集できません。訂正するには、正しい内容を記録し、誤った記録を取り消してください。"
+        ),
+        "did_action": "施策",
+        "did_start": "開始日",
+        "did_note": "メモ（任意、500文字まで）",
+        "did_submit": "記録する",
+        "did_recorded": "記録しました。",
+        "did_none": "このチームの記録はまだありません。",
+        "did_list": "このチームの記録",
+        "did_date": "開始日",
+        "did_type": "種類",
+        "did_by": "記録者",
+        "did_state": "状態",
+        "did_cancelled": "取り消し済み",
+        "did_in_force": "有効",
+        "did_withdraw": "取り消す",
+        "did_no_action": "（カタログ外の施策）",
         "whatif_title": "もし〜だったら（What-if）",
         "whatif_intro": (
             "スライダーを動かすと、今月の数値が違っていた場合にリスクがどう変わるかを"

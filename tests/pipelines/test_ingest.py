@@ -11,6 +11,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipelines.cli import main
+from pipelines.scores_store import ScoresStore, StoredIntervention, scores_db_url
+from pipelines.settings import load_settings
 from pipelines.snapshots import SnapshotStore
 from tests.export_fixture import valid_frames, write_export
 
@@ -493,3 +495,170 @@ def test_json_output_names_the_new_snapshot(
     printed = json.loads(capsys.readouterr().out)
     assert printed["snapshot_id"] == SnapshotStore(data_dir / "snapshots").current_id()
     assert printed["rows"]["employees"] == 3
+
+
+# ---- what HR did: the optional interventions table (issue 20) -----------------------------
+def with_interventions(**columns: list[str]) -> Frames:
+    """A valid export plus an interventions table of the given columns."""
+    frames = valid_frames()
+    frames["interventions"] = pd.DataFrame(columns)
+    return frames
+
+
+GOOD_INTERVENTIONS = {
+    "team_id": ["T001", "T002"],
+    "start_date": ["2024-02-01", "2024-03-01"],
+    "intervention": ["buffer", "recognition"],
+    "action_id": ["no_overtime_day", ""],
+    "note": ["", "朝会で感謝を伝える"],
+}
+
+
+def recorded_interventions(data_dir: Path) -> list[StoredIntervention]:
+    store = ScoresStore(scores_db_url(load_settings()))
+    try:
+        return store.list_interventions()
+    finally:
+        store.dispose()
+
+
+def test_interventions_are_copied_into_the_scores_database_once(
+    tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # given an export with an interventions table without ids
+    export = write_export(tmp_path / "export", with_interventions(**GOOD_INTERVENTIONS))
+    # when it is ingested twice
+    assert main(["ingest", str(export)]) == 0
+    assert main(["ingest", str(export), "--json"]) == 0
+    # then its rows are recorded once, by 'import', with ids made from their content
+    rows = recorded_interventions(data_dir)
+    assert [(r.team_id, r.department, r.intervention, r.action_id) for r in rows] == [
+        ("T001", "accounting", "buffer", "no_overtime_day"),
+        ("T002", "logistics_admin", "recognition", None),
+    ]
+    assert {r.recorded_by for r in rows} == {"import"}
+    assert rows[1].note == "朝会で感謝を伝える"
+    assert all(r.intervention_id.startswith("iv-") for r in rows)
+    out = capsys.readouterr().out
+    assert "interventions: 2 new rows recorded" in out
+    assert '"interventions_added": 0' in out
+
+
+def test_interventions_in_parquet_with_datetimes_and_no_optional_columns(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    # given a Parquet interventions table whose start is a timestamp, with no optional column
+    export = write_export(tmp_path / "export", valid_frames())
+    table = pa.table(
+        {
+            "team_id": ["T001"],
+            "start_date": pa.array([pd.Timestamp("2024-02-01 09:30")], type=pa.timestamp("us")),
+            "intervention": ["buffer"],
+        }
+    )
+    pq.write_table(table, export / "interventions.parquet")
+    # when it is ingested
+    assert main(["ingest", str(export)]) == 0
+    # then the row is recorded with its day
+    (row,) = recorded_interventions(data_dir)
+    assert (row.team_id, str(row.start_date), row.action_id, row.note) == (
+        "T001",
+        "2024-02-01",
+        None,
+        None,
+    )
+
+
+def test_a_correction_cancels_a_row_recorded_by_an_earlier_ingest(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    # given an ingested intervention
+    first = write_export(tmp_path / "first", with_interventions(**GOOD_INTERVENTIONS))
+    assert main(["ingest", str(first)]) == 0
+    wrong = recorded_interventions(data_dir)[0]
+    # when a later export cancels it by its id
+    later = with_interventions(
+        team_id=["T001"],
+        start_date=["2024-02-05"],
+        intervention=["buffer"],
+        cancels=[wrong.intervention_id],
+    )
+    assert main(["ingest", str(write_export(tmp_path / "later", later))]) == 0
+    # then the first row is kept and reads as cancelled
+    rows = {r.intervention_id: r for r in recorded_interventions(data_dir)}
+    assert len(rows) == 3
+    assert rows[wrong.intervention_id].cancelled
+
+
+LONG_NOTE = "あ" * 501
+BROKEN_INTERVENTIONS: list[tuple[str, dict[str, list[str]], str]] = [
+    (
+        "unknown team",
+        {"team_id": ["T001", "T404"]},
+        "interventions.csv: column 'team_id': rule 'must reference teams.team_id': 1 row (line 3)",
+    ),
+    (
+        "bad intervention type",
+        {"intervention": ["buffer", "training"]},
+        "interventions.csv: column 'intervention': rule 'one of buffer, recognition': 1 row "
+        "(line 3)",
+    ),
+    (
+        "unknown action",
+        {"action_id": ["no_overtime_day", "free_pizza"]},
+        "interventions.csv: column 'action_id': rule 'an action id of the catalogue "
+        "(models/interventions.json)': 1 row (line 3)",
+    ),
+    (
+        "action of the other type",
+        {"action_id": ["peer_bonus", ""]},
+        "interventions.csv: columns 'intervention, action_id': rule 'the action's intervention "
+        "type is the row's intervention': 1 row (line 2)",
+    ),
+    (
+        "note too long",
+        {"note": ["", LONG_NOTE]},
+        "interventions.csv: column 'note': rule 'at most 500 characters': 1 row (line 3)",
+    ),
+    (
+        "duplicate id",
+        {"intervention_id": ["A-1", "A-1"]},
+        "interventions.csv: column 'intervention_id': rule 'unique': 2 rows (lines 2, 3)",
+    ),
+    (
+        "cancels nothing",
+        {"cancels": ["", "iv-0123456789abcdef"]},
+        "interventions.csv: column 'cancels': rule 'must reference an intervention_id of this "
+        "file or one recorded before': 1 row (line 3)",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [pytest.param(change, expected, id=name) for name, change, expected in BROKEN_INTERVENTIONS],
+)
+def test_each_broken_intervention_rule_is_named_and_nothing_is_written(
+    tmp_path: Path,
+    data_dir: Path,
+    export_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    change: dict[str, list[str]],
+    expected: str,
+) -> None:
+    # given a store with a good snapshot, and an export whose interventions break one rule
+    assert main(["ingest", str(export_dir)]) == 0
+    before = store_state(data_dir)
+    capsys.readouterr()
+    broken = write_export(
+        tmp_path / "broken", with_interventions(**{**GOOD_INTERVENTIONS, **change})
+    )
+    # when it is ingested
+    code = main(["ingest", str(broken)])
+    # then exit 2 with the rule named, no traceback, no new snapshot and no row recorded
+    err = capsys.readouterr().err
+    assert code == 2
+    assert expected in err.splitlines(), err
+    assert "Traceback" not in err
+    assert store_state(data_dir) == before
+    assert recorded_interventions(data_dir) == []

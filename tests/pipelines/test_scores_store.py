@@ -15,12 +15,14 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 import sqlalchemy as sa
 
 from models.review import BandRules
 from pipelines import scores_store
 from pipelines.errors import UserError
+from pipelines.interventions import NewIntervention, check_row
 from pipelines.scores_store import (
     BatchRun,
     ScoredTeam,
@@ -28,6 +30,7 @@ from pipelines.scores_store import (
     schema_differences,
     scored_teams,
 )
+from pipelines.snapshots import SnapshotStore
 
 ROOT = Path(__file__).resolve().parents[2]
 MONTH = "2026-10"
@@ -139,7 +142,7 @@ def test_migrations_create_the_schema_the_code_uses(store: ScoresStore) -> None:
     with store.engine.connect() as connection:
         assert schema_differences(connection) == []
         version = connection.execute(sa.text("SELECT version_num FROM alembic_version"))
-        assert version.scalar_one() == "0002"
+        assert version.scalar_one() == "0003"
     assert store.months() == []
 
 
@@ -401,3 +404,131 @@ def test_the_default_store_is_a_sqlite_file_in_the_data_dir(
     )
     monkeypatch.setenv("ERISK_DB_URL", "postgresql://u@h/db")
     assert scores_store.scores_db_url(load_settings()) == "postgresql+psycopg://u@h/db"
+
+
+# ---- what HR did (issue 20) ---------------------------------------------------------------
+def recorded(
+    team_id: str = "T1",
+    department: str | None = "hr",
+    start: str = "2026-10-01",
+    cancels: str | None = None,
+    recorded_by: str = "cli",
+) -> NewIntervention:
+    return check_row(
+        team_id=team_id,
+        start_date=start,
+        intervention="buffer",
+        action_id="no_overtime_day",
+        cancels=cancels,
+        departments={team_id: department},
+        recorded_by=recorded_by,
+    )
+
+
+def test_interventions_are_recorded_once_however_often_imported(store: ScoresStore) -> None:
+    # given two rows
+    rows = [recorded("T1"), recorded("T2", "it")]
+    # when they are added twice
+    first = store.add_interventions(rows)
+    second = store.add_interventions(rows)
+    # then the second time adds nothing, and both read back as recorded
+    assert (first, second) == (2, 0)
+    listed = store.list_interventions()
+    assert [(r.team_id, r.department, r.recorded_by) for r in listed] == [
+        ("T1", "hr", "cli"),
+        ("T2", "it", "cli"),
+    ]
+    assert listed[0].start_date == dt.date(2026, 10, 1)
+    assert listed[0].recorded_at.tzinfo is not None
+    assert not any(r.cancelled for r in listed)
+
+
+def test_a_later_row_cancels_an_earlier_one_without_deleting_it(store: ScoresStore) -> None:
+    # given a recorded row
+    wrong = recorded("T1", start="2026-10-01")
+    store.add_interventions([wrong])
+    # when a correction cancels it
+    fix = recorded("T1", start="2026-11-01", cancels=wrong.intervention_id)
+    assert store.add_interventions([fix]) == 1
+    # then both rows are kept and the wrong one reads as cancelled
+    listed = {r.intervention_id: r for r in store.list_interventions()}
+    assert listed[wrong.intervention_id].cancelled is True
+    assert listed[fix.intervention_id].cancelled is False
+    assert listed[fix.intervention_id].as_json()["cancels"] == wrong.intervention_id
+
+
+def test_a_cancels_that_names_nothing_is_refused_and_nothing_written(store: ScoresStore) -> None:
+    # given a good row and a row that cancels an id never recorded
+    rows = [recorded("T1"), recorded("T2", cancels="iv-0000000000000000")]
+    # when they are added together
+    with pytest.raises(scores_store.UnknownCancelsError, match="iv-0000000000000000"):
+        store.add_interventions(rows)
+    # then neither is recorded
+    assert store.list_interventions() == []
+
+
+def test_a_failure_before_commit_records_nothing(store: ScoresStore) -> None:
+    # given a step after the inserts that fails (ingest's snapshot switch)
+    def fails() -> None:
+        raise OSError("disk full")
+
+    # when rows are added with it
+    with pytest.raises(OSError, match="disk full"):
+        store.add_interventions([recorded("T1")], before_commit=fails)
+    # then nothing is recorded
+    assert store.list_interventions() == []
+
+
+def test_interventions_are_listed_by_department_and_team(store: ScoresStore) -> None:
+    # given rows of two departments
+    store.add_interventions([recorded("T1", "hr"), recorded("T2", "it"), recorded("T3", "hr")])
+    # when listed for one department, or one team
+    hr = store.list_interventions(departments=["hr"])
+    team = store.list_interventions(departments=["hr"], team_id="T2")
+    # then only that department's rows come back
+    assert sorted(r.team_id for r in hr) == ["T1", "T3"]
+    assert team == []
+    assert store.intervention_departments(["nope", hr[0].intervention_id]) == {
+        hr[0].intervention_id: "hr"
+    }
+
+
+def test_pruning_snapshots_keeps_the_interventions(store: ScoresStore, tmp_path: Path) -> None:
+    # given recorded interventions and three snapshots
+    store.add_interventions([recorded("T1")])
+    snapshots = SnapshotStore(tmp_path / "snapshots")
+    table = pa.table({"team_id": ["T1"]})
+    with snapshots.locked():
+        for _ in range(3):
+            snapshots.write({"teams": table}, source="test")
+        # when all but one snapshot are pruned
+        assert len(snapshots.prune(1)) == 2
+    # then the interventions are still there
+    assert [r.team_id for r in store.list_interventions()] == ["T1"]
+
+
+def test_a_row_recorded_meanwhile_by_another_writer_is_not_an_error(
+    store: ScoresStore, store_url: str
+) -> None:
+    # given another writer (its own engine) that records the same row just before this
+    # store's insert
+    row = recorded("T1")
+    other = ScoresStore(store_url)
+    raced: list[bool] = []
+
+    @sa.event.listens_for(store.engine, "before_cursor_execute")
+    def other_writer_first(_c: object, _r: object, statement: str, *_: object) -> None:
+        if statement.startswith("INSERT INTO interventions") and not raced:
+            raced.append(True)
+            other.add_interventions([row])
+
+    try:
+        # when this store adds it
+        added = store.add_interventions([row])
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", other_writer_first)
+        other.dispose()
+    # then it is tried again, finds the row and adds nothing; the row is there once
+    assert raced == [True]
+    assert added == 0
+    assert [r.intervention_id for r in store.list_interventions()] == [row.intervention_id]

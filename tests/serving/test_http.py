@@ -219,7 +219,9 @@ def test_health_routes_and_spec_are_open(server: Server) -> None:
         "/v1/flagged",
         "/v1/whatif",
         "/v1/model",
+        "/v1/interventions",
     } <= set(spec["paths"])
+    assert {"get", "post"} <= set(spec["paths"]["/v1/interventions"])
 
 
 # ---- auth and scope --------------------------------------------------------------------
@@ -229,6 +231,8 @@ ROUTES = [
     ("GET", "/v1/teams/T0001/risk"),
     ("POST", "/v1/score"),
     ("POST", "/v1/whatif"),
+    ("GET", "/v1/interventions"),
+    ("POST", "/v1/interventions"),
 ]
 
 

@@ -211,3 +211,36 @@ def test_the_api_docs_page_loads_nothing_from_another_origin(
         assert problems == [], problems
     finally:
         context.close()
+
+
+def test_hr_records_what_they_did_from_the_team_page(
+    server: Server, english: BrowserContext
+) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = english.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    # given HR signed in with a key for one department, on one of its teams
+    sign_in(page, server, server.scoped_key)
+    team = scoped_team_with_figures(server)
+    page.goto(f"{server.url}/ui/teams/{team}")
+    # when they choose an action, a start date and a note, and record it
+    page.select_option("#did-action", "planned_paid_leave")
+    page.fill("#did-start", "2026-11-04")
+    page.fill("#did-note", "計画年休を11月から / browser test")
+    page.click("#did-form button[type=submit]")
+    # then the team page says so and lists the row, recorded by their key
+    expect(page.locator("#did-recorded")).to_be_visible()
+    row = page.locator("#did-list tbody tr", has_text="browser test").first
+    expect(row).to_contain_text("2026-11-04")
+    expect(row).to_contain_text("scoped")
+    expect(row).to_contain_text("in force")
+    page.screenshot(path=screenshot_path("team-recorded-en"), full_page=True)
+    # and the page with its form and list breaks no accessibility rule
+    assert Axe().run(page).generate_snapshot() == ""
+    # when they withdraw it, then it reads as withdrawn
+    row.locator("button", has_text="Withdraw").click()
+    withdrawn = page.locator("#did-list tbody tr", has_text="browser test").first
+    expect(withdrawn).to_contain_text("withdrawn")
+    assert problems == []
