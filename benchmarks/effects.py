@@ -65,33 +65,19 @@ def prepare(workdir: Path, seed: int, policy: str, env: dict[str, str]) -> None:
 
 
 def panel_and_interventions(workdir: Path) -> tuple[pd.DataFrame, list]:
-    """The team-month panel (features + scored band, flags, risk) and the interventions."""
+    """The team-month panel (``pipelines.effects.panel_of``: features with the scored band,
+    flags and risk) and the world's planted interventions (its export's table)."""
     from models.effects import Intervention
+    from pipelines.effects import panel_of, read_features
     from pipelines.scores_store import ScoresStore
     from pipelines.settings import load_settings
 
     settings = load_settings()
-    table = pd.read_parquet(next((workdir / "features").glob("*/team_months.parquet")))
     store = ScoresStore.from_settings(settings)
-    rows = []
     try:
-        for month in store.months():
-            for result in store.read_month(month, "en").results:  # type: ignore[union-attr]
-                rows.append(
-                    {
-                        "team_id": str(result["team_id"]),
-                        "month": month,
-                        "band": result["band"],
-                        "flags": ",".join(sorted(result["flags"])),  # type: ignore[arg-type]
-                        "risk": float(result["risk"]),  # type: ignore[arg-type]
-                    }
-                )
+        panel = panel_of(read_features(settings), store.month_rows(store.months()))
     finally:
         store.dispose()
-    scores = pd.DataFrame(rows)
-    panel = table.astype({"team_id": str, "month": str}).merge(
-        scores, on=["team_id", "month"], how="inner"
-    )
     recorded = pd.read_parquet(workdir / "export" / "interventions.parquet")
     interventions = [
         Intervention(

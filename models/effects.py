@@ -241,20 +241,28 @@ def _help_free(window: pd.Series, starts: Sequence[str], start: str) -> pd.Serie
 
 
 def team_effects(
-    panel: pd.DataFrame, interventions: Sequence[Intervention], outcomes: Sequence[str]
+    panel: pd.DataFrame,
+    interventions: Sequence[Intervention],
+    outcomes: Sequence[str],
+    everyone: Sequence[Intervention] | None = None,
 ) -> list[TeamEffect]:
     """Each intervention's difference in differences and placebo on each outcome.
 
     ``panel``: one row per team and month with ``team_id``, ``month``, ``band``, ``flags``
     (a hashable form, e.g. a sorted string) and the outcome columns (``OUTCOMES``).
-    Interventions whose comparison set is too small (fewer than 3 teams) are left out.
+    ``everyone``: every recorded intervention (default ``interventions``), which decides who
+    may be a comparison. Interventions without all ``POST_MONTHS`` months after the start in
+    the panel, or whose comparison set is too small (fewer than 3 teams), are left out.
     """
     pivoted = Panel(panel)
     starts_by_team: dict[str, list[str]] = {}
-    for item in interventions:
+    for item in interventions if everyone is None else everyone:
         starts_by_team.setdefault(item.team_id, []).append(item.month)
     results = []
     for treated in interventions:
+        at = pivoted.position.get(treated.month)
+        if at is None or at + POST_MONTHS >= len(pivoted.months):
+            continue
         for outcome in outcomes:
             column = OUTCOMES[outcome]
             if column not in pivoted.tables or treated.team_id not in pivoted.tables[column].index:

@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "serve": "pipelines.serve:serve_command",
     "prior": "pipelines.prior:prior_command",
     "interventions": "pipelines.interventions_cli:interventions_command",
+    "effects": "pipelines.effects:effects_command",
 }
 
 
