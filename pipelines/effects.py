@@ -143,10 +143,45 @@ def measure(
     return EffectsReport(summarise(effects), effects, waiting, months[-1])
 
 
+EFFECTS_EXPERIMENT = "engagement-risk-effects"
+
+
+def log_effects(settings: Settings, report: EffectsReport, department: str | None) -> str:
+    """One MLflow run in the ``engagement-risk-effects`` experiment: per type and action and
+    outcome the estimate, its interval and count as metrics (``buffer.all.engagement.
+    estimate``), the status as a tag, the whole JSON as an artifact; returns the run id."""
+    import mlflow
+
+    from models.registry import ensure_experiment
+
+    mlflow.set_tracking_uri(settings.mlflow_tracking_uri)
+    experiment = ensure_experiment(settings.mlflow_tracking_uri, EFFECTS_EXPERIMENT)
+    with mlflow.start_run(experiment_id=experiment, run_name=f"effects {report.last_month}") as run:
+        mlflow.log_params(
+            {
+                "last_month": report.last_month,
+                "department": department or "all",
+                "measured": len({e.intervention_id for e in report.teams}),
+                "waiting": len(report.waiting),
+            }
+        )
+        for row in report.effects:
+            key = f"{row['intervention']}.{row['action_id'] or 'all'}.{row['outcome']}"
+            mlflow.set_tag(f"{key}.status", str(row["status"]))
+            mlflow.log_metric(f"{key}.n", float(row["n"]))
+            if row["estimate"] is not None and row["ci90"] is not None:
+                mlflow.log_metric(f"{key}.estimate", float(row["estimate"]))
+                mlflow.log_metric(f"{key}.ci90_low", float(row["ci90"][0]))
+                mlflow.log_metric(f"{key}.ci90_high", float(row["ci90"][1]))
+        mlflow.log_dict(report.as_json(), "effects.json")
+        return str(run.info.run_id)
+
+
 @click.command("effects")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @click.option("--department", default=None, help="Only the interventions of this department.")
-def effects_command(as_json: bool, department: str | None) -> int:
+@click.option("--log", "log_run", is_flag=True, help="Also log the effects as an MLflow run.")
+def effects_command(as_json: bool, department: str | None, log_run: bool) -> int:
     """What the recorded interventions did: per type and action, against similar teams."""
     settings = load_settings()
     store = existing_store(settings)
@@ -156,6 +191,9 @@ def effects_command(as_json: bool, department: str | None) -> int:
         report = measure(settings, store, None if department is None else [department])
     finally:
         store.dispose()
+    if log_run:
+        run_id = log_effects(settings, report, department)
+        click.echo(f"logged to MLflow: experiment {EFFECTS_EXPERIMENT}, run {run_id}", err=True)
     if as_json:
         click.echo(json.dumps(report.as_json(), ensure_ascii=False))
         return 0
