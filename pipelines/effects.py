@@ -72,7 +72,7 @@ def team_row(effect: TeamEffect) -> dict[str, Any]:
         "outcome": effect.outcome,
         "estimate": round(effect.estimate, 4),
         "comparisons": effect.comparisons,
-        "sentence": describe(effect),
+        "sentence": sentence(effect),
     }
 
 
@@ -238,20 +238,29 @@ UNIT_WORDS_JA = {
     "overtime": "時間/月",
     "leave_uptake": "（ペース比）",
     "exits": "人（3か月）",
-    "risk": "（確率）",
+    "risk": "パーセントポイント",
 }
 KIND_WORDS_JA = {"buffer": "業務負荷の緩和", "recognition": "承認・評価"}
 
 
 def sentence(effect: TeamEffect, lang: str = "en") -> str:
     """One team's effect in words, in English (:func:`models.effects.describe`) or
-    Japanese (the same facts)."""
+    Japanese (the same facts). The risk is a probability: its change is said in percentage
+    points (0.01 is 1 point), not as the raw difference ``describe`` would print."""
+    size = abs(effect.estimate) * (100 if effect.outcome == "risk" else 1)
     if lang != "ja":
-        return describe(effect)
+        if effect.outcome != "risk":
+            return describe(effect)
+        direction = "rose" if effect.estimate > 0 else "fell"
+        return (
+            f"after the {effect.intervention} started in {effect.month}, risk {direction} "
+            f"{size:.1f} percentage points against {effect.comparisons} similar teams"
+        )
     direction = "上昇" if effect.estimate > 0 else "低下"
     kind = KIND_WORDS_JA.get(effect.intervention, effect.intervention)
+    digits = 1 if effect.outcome == "risk" else 2
     return (
         f"{effect.month}に{kind}を始めた後、{OUTCOME_WORDS_JA[effect.outcome]}は"
-        f"似たチーム{effect.comparisons}件と比べて{abs(effect.estimate):.2f}"
+        f"似たチーム{effect.comparisons}件と比べて{size:.{digits}f}"
         f"{UNIT_WORDS_JA[effect.outcome]}{direction}しました"
     )

@@ -288,3 +288,15 @@ def test_an_empty_report_is_still_the_same_shape() -> None:
         "last_month": None,
         "post_months": 6,
     }
+
+
+def test_a_risk_change_is_said_in_percentage_points() -> None:
+    # given a team whose risk fell by 0.012 (a probability)
+    effect = TeamEffect("iv-1", "T1", "2026-03", "buffer", None, "risk", -0.012, 0.0, 5)
+    # when put in words
+    # then the change is 1.2 percentage points, in both languages
+    assert sentence(effect) == (
+        "after the buffer started in 2026-03, risk fell 1.2 percentage points against 5 "
+        "similar teams"
+    )
+    assert sentence(effect, "ja").endswith("1.2パーセントポイント低下しました")

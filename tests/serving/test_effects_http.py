@@ -3,48 +3,16 @@ did, for the key's departments only, audited like every route; and its JSON in w
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
 
 from models.effects import TeamEffect
-from pipelines.build_features import TABLE_FILE
-from pipelines.effects import EffectsReport
-from pipelines.snapshots import SnapshotStore
+from pipelines.effects import VERDICTS, EffectsReport, verdict
 from serving.schemas import EffectsResponse
 from serving.state import effects_json
+from tests.serving.effects_world import Helped, feature_table_moved, record
 from tests.serving.live_server import Server
 
 ROUTE = "/v1/effects"
-
-
-def record(server: Server, key: str, team: str, month: str) -> str:
-    """Record a buffer for ``team`` from the first day of ``month``; its id."""
-    row = {
-        "team_id": team,
-        "start_date": f"{month}-01",
-        "intervention": "buffer",
-        "action_id": "no_overtime_day",
-        "note": f"effects {uuid.uuid4().hex[:8]}",
-    }
-    answer = server.post("/v1/interventions", row, key)
-    assert answer.status_code == 201, answer.text
-    return str(answer.json()["intervention_id"])
-
-
-@contextmanager
-def feature_table_moved(server: Server) -> Iterator[None]:
-    """The current snapshot's feature table out of the way for a moment (put back after)."""
-    current = SnapshotStore(server.data_dir / "snapshots").require_current()
-    table = server.data_dir / "features" / current / TABLE_FILE
-    aside = table.with_suffix(".aside")
-    table.rename(aside)
-    try:
-        yield
-    finally:
-        aside.rename(table)
 
 
 @pytest.mark.slow
@@ -158,3 +126,38 @@ def test_the_route_is_documented_with_its_errors() -> None:
         "department",
         "lang",
     }
+
+
+@pytest.mark.slow
+# ---- measured effects: a service with every month scored --------------------------------
+def test_measured_effects_come_with_verdicts_and_sentences_for_the_key_only(
+    helped: Helped,
+) -> None:
+    server = helped.server
+    # when the key for every department and the scoped key ask what helped
+    everyone = server.get(ROUTE, server.all_key)
+    scoped = server.get(ROUTE, server.scoped_key, lang="ja")
+    # then the recorded buffers are measured against similar teams, with verdicts
+    assert everyone.status_code == 200 and scoped.status_code == 200, everyone.text
+    payload = EffectsResponse.model_validate(everyone.json())
+    measured = {t.intervention_id for t in payload.teams}
+    assert measured and measured <= set(helped.mine + helped.theirs)
+    assert {i for i in helped.mine + helped.theirs if i not in measured} <= set(payload.waiting)
+    buffer_rows = [r for r in payload.effects if r.intervention == "buffer"]
+    assert buffer_rows and {r.action_id for r in buffer_rows} <= {None, "no_overtime_day"}
+    for row in payload.effects:
+        assert row.verdict == verdict(row.model_dump())
+        assert row.status != "too_few" or row.verdict == "too few to tell yet"
+        assert (row.status == "estimated") == (row.estimate is not None)
+    for team in payload.teams:
+        assert team.team_id == helped.teams[team.intervention_id]
+        assert team.sentence.startswith(f"after the buffer started in {helped.month}")
+    # and the scoped key gets its own department's interventions only, in Japanese
+    own = EffectsResponse.model_validate(scoped.json())
+    assert {t.intervention_id for t in own.teams} <= set(helped.mine)
+    assert not set(own.waiting) & set(helped.theirs)
+    assert all(
+        t.sentence.startswith(f"{helped.month}に業務負荷の緩和を始めた後") for t in own.teams
+    )
+    assert all(r.verdict in VERDICTS["ja"].values() for r in own.effects)
+    assert all(r.n <= len(helped.mine) for r in own.effects)

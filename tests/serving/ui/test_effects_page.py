@@ -3,18 +3,39 @@ the key's departments only, audited, in both languages; and the effects tables' 
 
 from __future__ import annotations
 
+import html
 import re
 import uuid
+from collections.abc import Callable, Iterator
+from urllib.parse import quote
 
+import httpx
 import pytest
 
 from serving.ui.app import effect_groups
 from serving.ui.texts import TEXT
+from tests.serving.effects_world import Helped, feature_table_moved, record
 from tests.serving.live_server import Server
-from tests.serving.test_effects_http import feature_table_moved, record
-from tests.serving.ui.pages import Browsers
+from tests.serving.ui.pages import Browsers, sign_in
+from tests.serving.ui.pages import client as page_client
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def browsers_of() -> Iterator[Callable[..., httpx.Client]]:
+    """Signed-in clients of any live server (here: the fully scored one), closed after."""
+    made: list[httpx.Client] = []
+
+    def make(server: Server, key: str) -> httpx.Client:
+        browser = page_client(server)
+        made.append(browser)
+        assert sign_in(browser, key).status_code == 303
+        return browser
+
+    yield make
+    for browser in made:
+        browser.close()
 
 
 def test_the_page_explains_the_comparison_and_counts_the_waiting_rows(
@@ -161,3 +182,35 @@ def test_each_type_and_action_is_a_table_of_outcomes_with_verdicts() -> None:
     assert action["verdict"] == "too few to tell yet" and action["n"] == 3
     assert groups[1]["caption"].startswith("Workload buffer: ")
     assert groups[1]["caption"] != "Workload buffer: no_overtime_day"
+
+
+def test_measured_effects_are_tables_and_sentences_on_the_pages(
+    helped: Helped, browsers_of: Callable[..., httpx.Client]
+) -> None:
+    server = helped.server
+    report = server.get("/v1/effects", server.all_key).json()
+    measured = {t["intervention_id"]: t for t in report["teams"]}
+    browser = browsers_of(server, server.all_key)
+    # when the page is opened in English and in Japanese
+    page = browser.get("/ui/effects", params={"lang": "en"})
+    ja = browser.get("/ui/effects", params={"lang": "ja"})
+    # then each summary row of the API is a row of its type's or action's table, with its
+    # verdict in words; and each measured intervention is listed with its sentences
+    assert page.status_code == 200 and 'id="effects-none"' not in page.text
+    for row in report["effects"]:
+        table = "effects-buffer" + (f"-{row['action_id']}" if row["action_id"] else "")
+        assert f'id="{table}"' in page.text
+        part = page.text[page.text.index(f'id="{table}"') :]
+        part = part[: part.index("</table>")]
+        assert f'data-outcome="{row["outcome"]}"' in part
+        assert html.escape(row["verdict"]) in part
+    for item in measured.values():
+        assert f'data-id="{item["intervention_id"]}"' in page.text
+        assert html.escape(item["sentence"]) in page.text
+    assert "効果の検証" in ja.text and "似たチーム" in ja.text
+    # and a measured team's page says what its intervention did
+    team = next(iter(measured.values()))["team_id"]
+    team_page = browser.get(f"/ui/teams/{quote(team, safe='')}", params={"lang": "en"})
+    assert 'id="team-effects"' in team_page.text
+    sentences = [t["sentence"] for t in report["teams"] if t["team_id"] == team]
+    assert all(html.escape(s) in team_page.text for s in sentences)
