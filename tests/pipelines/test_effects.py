@@ -24,9 +24,11 @@ from pipelines.effects import (
     sentence,
     verdict,
 )
+from pipelines.errors import UserError
 from pipelines.interventions import check_row
+from pipelines.score import run_score
 from pipelines.scores_store import ScoresStore, StoredIntervention
-from pipelines.settings import Settings
+from pipelines.settings import Settings, load_settings
 from tests.pipelines.conftest import World
 
 NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
@@ -147,9 +149,6 @@ def measured(world: World, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     """The world with every month scored into a SQLite store of its own, 6 buffer
     interventions started in an early month (one withdrawn), one started in the last month
     and one in another department."""
-    from pipelines.score import run_score
-    from pipelines.settings import load_settings
-
     folder = tmp_path_factory.mktemp("effects")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ERISK_DATA_DIR", str(world.data_dir))
@@ -265,9 +264,6 @@ def test_measure_without_a_feature_table_is_a_clear_error(
     measured: Measured, tmp_path: Path
 ) -> None:
     # given settings whose data dir has no snapshot (and so no feature table)
-    from pipelines.errors import UserError
-    from pipelines.settings import load_settings
-
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ERISK_DATA_DIR", str(tmp_path / "empty"))
         settings = load_settings()

@@ -7,6 +7,7 @@ import pytest
 
 from models.effects import TeamEffect
 from pipelines.effects import VERDICTS, EffectsReport, verdict
+from serving.api import create_app
 from serving.schemas import EffectsResponse
 from serving.state import effects_json
 from tests.serving.effects_world import Helped, feature_table_moved, record
@@ -115,8 +116,6 @@ def test_the_json_gives_each_row_its_verdict_and_each_team_its_sentence_in_japan
 
 
 def test_the_route_is_documented_with_its_errors() -> None:
-    from serving.api import create_app
-
     # when the /v1 app's OpenAPI is read
     spec = create_app().openapi()
     # then the route documents its answer, its refusals and the missing-table answer
