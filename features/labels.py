@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -546,3 +546,39 @@ __all__ = [
     "welch_one_sided_p",
     "window_stats",
 ]
+
+
+HELP_ACTS_MONTHS = 3  # months an intervention acts (buffer, recognition boost)
+
+
+def helped_labels(
+    team_months: pd.DataFrame,
+    starts: Mapping[str, Sequence[str]],
+    config: LabelConfig | None = None,
+) -> pd.Series:
+    """Whether each team-month's label is about a future HR changed (issue 20): one of the
+    team's interventions (``starts``: team id -> start months ``YYYY-MM``) acted in, or just
+    before, the label's months M+1..M+horizon, i.e. started from M-2 to M+horizon.
+
+    Such a label says what happened *with* help: a decline it prevented would teach the model
+    that the team was not at risk. Training leaves these labels out; scoring is unchanged.
+    """
+    config = config or LabelConfig()
+    if team_months.empty or not starts:
+        return pd.Series(False, index=team_months.index)
+    month_number = _month_numbers(team_months["month"].astype(str))
+    helped = np.zeros(len(team_months), dtype=bool)
+    teams = team_months["team_id"].astype(str).to_numpy()
+    for team, months in starts.items():
+        rows = teams == str(team)
+        if not rows.any():
+            continue
+        for start in _month_numbers(pd.Series(list(months), dtype=str)):
+            offset = start - month_number[rows]
+            helped[rows] |= (offset >= -(HELP_ACTS_MONTHS - 1)) & (offset <= config.horizon)
+    return pd.Series(helped, index=team_months.index)
+
+
+def _month_numbers(months: pd.Series) -> np.ndarray:
+    """``YYYY-MM`` as a month count (year * 12 + month)."""
+    return (months.str[:4].astype(int) * 12 + months.str[5:7].astype(int)).to_numpy()

@@ -31,6 +31,7 @@ import pandas as pd
 
 Status = Literal["estimated", "too_few", "confounded"]
 PRE_MONTHS = 6
+PRE_END = -1  # the last month of the "before"
 POST_MONTHS = 6
 MAX_COMPARISONS = 10
 ALIGN_MONTHS = 3  # a comparison's own window may start this many months before or after
@@ -65,8 +66,10 @@ MATCH_NOW: tuple[str, ...] = (
     "survey_engagement_3m_vs_year",
 )
 NOW_MONTHS = (-3, -2, -1)
-FLAG_MONTHS = 3
+FLAG_MONTHS = 1
 SHAPE_WEIGHT = 1.0
+OUTCOME_WEIGHT = 4.0  # the outcome itself in the months HR decided weighs this many signals
+SHAPE_ON: tuple[str, ...] = ("overtime_mean_hours", "survey_recognition_mean")
 UNITS = {
     "engagement": "points",
     "overtime": "hours per member a month",
@@ -100,6 +103,10 @@ class TeamEffect:
     estimate: float
     placebo: float
     comparisons: int
+    # the parts, for an interval that resamples comparison teams too: the team's own change
+    # (estimate, placebo) and each comparison team's
+    own: tuple[float, float] = (math.nan, math.nan)
+    others: tuple[tuple[str, float, float], ...] = ()
 
 
 def month_offsets(months: Sequence[str], start: str) -> np.ndarray:
@@ -186,14 +193,19 @@ def comparison_teams(
     own_pre = own_window.loc[treated.team_id, list(range(-PRE_MONTHS, 0))]
     if own_pre.notna().sum() < 3:
         return []
-    own_shape = own_pre - own_pre.mean()
-    decision = [c for c in MATCH_NOW if c in panel.tables and c != column]
+    shaped = [c for c in (column, *SHAPE_ON) if c in panel.tables]
+    shaped = list(dict.fromkeys(shaped))
+    own_shapes = {}
+    for c in shaped:
+        path = panel.window(c, treated.month).loc[treated.team_id, list(range(-PRE_MONTHS, 0))]
+        own_shapes[c] = path - path.mean()
+    decision = [c for c in (*MATCH_NOW, column) if c in panel.tables]
     own_now = {
         c: panel.window(c, treated.month).loc[treated.team_id, list(NOW_MONTHS)] for c in decision
     }
     spreads = {
         c: float(np.nanstd(panel.tables[c].to_numpy(dtype=float))) or 1.0
-        for c in (*decision, column)
+        for c in (*decision, *shaped)
     }
     best: dict[str, tuple[float, str]] = {}
     for shift in range(-ALIGN_MONTHS, ALIGN_MONTHS + 1):
@@ -210,13 +222,17 @@ def comparison_teams(
         if not candidates:
             continue
         pre = panel.window(column, start).loc[candidates, list(range(-PRE_MONTHS, 0))]
-        shape = pre.sub(pre.mean(axis=1), axis=0)
-        distance = SHAPE_WEIGHT * ((shape - own_shape) ** 2 / spreads[column] ** 2).mean(
-            axis=1
-        ).where(pre.notna().sum(axis=1) >= 3)
+        distance = pd.Series(0.0, index=candidates).where(pre.notna().sum(axis=1) >= 3)
+        for c in shaped:
+            path = panel.window(c, start).loc[candidates, list(range(-PRE_MONTHS, 0))]
+            shape = path.sub(path.mean(axis=1), axis=0)
+            gap = (((shape - own_shapes[c]) / spreads[c]) ** 2).mean(axis=1)
+            distance = distance + SHAPE_WEIGHT * gap.fillna(4.0 if c != column else np.nan)
         for c, own in own_now.items():
             now = panel.window(c, start).loc[candidates, list(NOW_MONTHS)]
-            distance = distance + (((now - own) / spreads[c]) ** 2).mean(axis=1).fillna(4.0)
+            weight = OUTCOME_WEIGHT if c == column else 1.0
+            gap = (((now - own) / spreads[c]) ** 2).mean(axis=1).fillna(4.0)
+            distance = distance + weight * gap
         for team, value in distance.dropna().items():
             if team not in best or value < best[team][0]:
                 best[team] = (float(value), start)
@@ -270,21 +286,17 @@ def team_effects(
             pairs = comparison_teams(pivoted, treated, column, starts_by_team)
             if len(pairs) < MIN_COMPARISONS:
                 continue
-            own = pivoted.window(column, treated.month).loc[treated.team_id]
-            others = pd.concat(
-                [
-                    _help_free(
-                        pivoted.window(column, start).loc[team],
-                        starts_by_team.get(team, ()),
-                        start,
-                    )
-                    for team, start in pairs
-                ],
-                axis=1,
-            ).mean(axis=1)
-            gap = own - others
-            estimate = float(_mean(gap, 1, POST_MONTHS) - _mean(gap, -PRE_MONTHS, -1))
-            placebo = float(_mean(gap, -3, -1) - _mean(gap, -PRE_MONTHS, -4))
+            own = _changes(pivoted.window(column, treated.month).loc[treated.team_id])
+            others = []
+            for team, start in pairs:
+                path = pivoted.window(column, start).loc[team]
+                change = _changes(_help_free(path, starts_by_team.get(team, ()), start))
+                if not math.isnan(change[0]):
+                    others.append((team, *change))
+            if len(others) < MIN_COMPARISONS:
+                continue
+            estimate = own[0] - float(np.mean([o[1] for o in others]))
+            placebo = own[1] - float(np.nanmean([o[2] for o in others]))
             if math.isnan(estimate):
                 continue
             results.append(
@@ -297,10 +309,22 @@ def team_effects(
                     outcome,
                     estimate,
                     placebo,
-                    len(pairs),
+                    len(others),
+                    own,
+                    tuple(others),
                 )
             )
     return results
+
+
+def _changes(path: pd.Series) -> tuple[float, float]:
+    """A path's change from before to after the start (months ``-PRE_MONTHS..PRE_END``
+    to 1..``POST_MONTHS``), and its placebo change within the months before."""
+    after = path[[k for k in range(1, POST_MONTHS + 1)]].mean()
+    before = path[[k for k in range(-PRE_MONTHS, PRE_END + 1)]].mean()
+    late = path[[PRE_END - 1, PRE_END]].mean()
+    early = path[[k for k in range(-PRE_MONTHS, PRE_END - 1)]].mean()
+    return float(after - before), float(late - early)
 
 
 def _shift(month: str, months: int) -> str:
@@ -355,8 +379,8 @@ def _summary_row(
     }
     if n < MIN_INTERVENTIONS:
         return row
-    estimate, low, high = _cluster_interval(part, "estimate", rng, replicates)
-    placebo, p_low, p_high = _cluster_interval(part, "placebo", rng, replicates)
+    estimate, low, high = _two_way_interval(part, 0, rng, replicates)
+    placebo, p_low, p_high = _two_way_interval(part, 1, rng, replicates)
     if any(math.isnan(v) for v in (low, high)):
         return row
     row.update(
@@ -371,6 +395,57 @@ def _summary_row(
         return row
     row.update(estimate=_round(estimate), ci90=[_round(low), _round(high)], status="estimated")
     return row
+
+
+def _two_way_interval(
+    part: pd.DataFrame, which: int, rng: np.random.Generator, replicates: int
+) -> tuple[float, float, float]:
+    """Mean effect (``which`` 0) or placebo (1) and its percentile interval, resampling the
+    treated teams (a team helped twice is one cluster) and, at once, the comparison teams:
+    the same comparison team serves many interventions, so their errors move together and an
+    interval over the treated alone is too narrow (on panels with no effect, 90 % intervals
+    held zero 77 % of the time and placebos failed a third of the time)."""
+    rows = part.reset_index(drop=True)
+    if rows.empty or any(len(o) == 0 for o in rows["others"]):
+        return _cluster_interval(part, ("estimate", "placebo")[which], rng, replicates)
+    comparison_ids = sorted({o[0] for others in rows["others"] for o in others})
+    index = {team: i for i, team in enumerate(comparison_ids)}
+    changes = np.full((len(rows), len(comparison_ids)), np.nan)
+    for r, others in enumerate(rows["others"]):
+        for o in others:
+            changes[r, index[o[0]]] = o[1 + which]
+    own = np.array([o[which] for o in rows["own"]], dtype=float)
+    keep = ~np.isnan(own) & (np.isfinite(changes).sum(axis=1) > 0)
+    if keep.sum() == 0:
+        return math.nan, math.nan, math.nan
+    own, changes = own[keep], changes[keep]
+    teams = rows.loc[keep, "team_id"].to_numpy()
+    present = np.isfinite(changes)
+    filled = np.where(present, changes, 0.0)
+
+    def effects(weights: np.ndarray) -> np.ndarray:
+        """Each intervention's effect with comparison teams weighted (weights: (R, C))."""
+        mass = weights @ present.T  # (R, I)
+        sums = weights @ filled.T
+        plain = filled.sum(axis=1) / present.sum(axis=1)
+        return own[None, :] - np.where(mass > 0, sums / np.maximum(mass, 1e-12), plain[None, :])
+
+    estimate_each = effects(np.ones((1, len(comparison_ids))))[0]
+    unique, cluster = np.unique(teams, return_inverse=True)
+    point = float(estimate_each.mean())
+    if len(unique) < 2:
+        return point, math.nan, math.nan
+    means = np.empty(replicates)
+    for start in range(0, replicates, 100):
+        size = min(100, replicates - start)
+        weights = rng.poisson(1.0, (size, len(comparison_ids))).astype(float)
+        each = effects(weights)  # (size, I)
+        draws = rng.integers(0, len(unique), (size, len(unique)))
+        counts = np.stack([np.bincount(d, minlength=len(unique)) for d in draws])  # (size, U)
+        per_row = counts[:, cluster].astype(float)  # (size, I)
+        means[start : start + size] = (each * per_row).sum(axis=1) / per_row.sum(axis=1)
+    tail = (1 - LEVEL) / 2
+    return point, float(np.quantile(means, tail)), float(np.quantile(means, 1 - tail))
 
 
 def _cluster_interval(

@@ -20,9 +20,9 @@ import click
 import numpy as np
 import pandas as pd
 
-from features.labels import LabelConfig
+from features.labels import LABEL_OUTPUTS, LabelConfig, helped_labels
 from models.backtest import BacktestConfig, make_folds
-from models.dataset import KEY_COLUMNS, FeatureSchema
+from models.dataset import KEY_COLUMNS, LABEL_COLUMN, FeatureSchema
 from models.evaluation import (
     TrainingData,
     backtest_baselines,
@@ -39,7 +39,9 @@ from models.prior import load_prior
 from models.recipes import BY_NAME, LOCAL, Choice
 from models.train import BoosterParams, FittedModel
 from pipelines.ceiling import ObservableCeiling, observable_ceiling, read_world_facts
+from pipelines.effects import live
 from pipelines.errors import UserError
+from pipelines.scores_store import existing_store
 from pipelines.settings import Settings, load_settings
 from pipelines.train_logging import log_training_run
 
@@ -102,6 +104,8 @@ class TrainOptions:
     measure_monotone_cost: bool = True
     tune_trials: int = 0
     use_prior: bool = True
+    keep_helped: bool = False  # True: labels of helped team-months stay (for comparison)
+    helped_left_out: int = 0  # set by run_train: labels left out because HR helped
 
 
 def run_train(
@@ -116,6 +120,9 @@ def run_train(
     started = time.perf_counter()
     options = replace(options or TrainOptions(), seed=seed)
     table, snapshot_id = (table, "given-table") if table is not None else load_table(settings)
+    if not options.keep_helped:
+        table, left_out = without_helped_labels(table, recorded_starts(settings), options.label)
+        options = replace(options, helped_left_out=left_out)
     data = prepare_training_data(table, prior=load_prior() if options.use_prior else None)
     folds = _folds(data, options.backtest)
     try:
@@ -184,6 +191,36 @@ def run_train(
         observable,
         choice,
     )
+
+
+def recorded_starts(settings: Settings) -> dict[str, list[str]]:
+    """team id -> start months of the standing recorded interventions (none without a
+    scores database)."""
+    store = existing_store(settings)
+    if store is None:
+        return {}
+    try:
+        rows = live(store.list_interventions())
+    finally:
+        store.dispose()
+    starts: dict[str, list[str]] = {}
+    for row in rows:
+        starts.setdefault(str(row.team_id), []).append(row.start_date.strftime("%Y-%m"))
+    return starts
+
+
+def without_helped_labels(
+    table: pd.DataFrame, starts: dict[str, list[str]], label: LabelConfig
+) -> tuple[pd.DataFrame, int]:
+    """The table with the labels of helped team-months left out
+    (``features.labels.helped_labels``), and how many labels that removed."""
+    helped = helped_labels(table, starts, label) & table[LABEL_COLUMN].notna()
+    if not helped.any():
+        return table, 0
+    table = table.copy()
+    for column in (c for c in LABEL_OUTPUTS if c in table.columns):
+        table.loc[helped, column] = pd.NA
+    return table, int(helped.sum())
 
 
 def load_table(settings: Settings) -> tuple[pd.DataFrame, str]:
@@ -264,6 +301,7 @@ def training_config(
         "backtest": options.backtest.as_dict(),
         "label": options.label.as_dict(),
         "label_config_hash": options.label.config_hash(),
+        "helped": {"keep": options.keep_helped, "left_out": options.helped_left_out},
         "features": schema.as_dict(),
         "recipe": recipe,
     }
@@ -330,14 +368,22 @@ def _print_summary(summary: TrainSummary) -> None:
     help="Optuna trials per split (each fold and the final model tune on their own holdout)",
 )
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True)
+@click.option(
+    "--keep-helped",
+    is_flag=True,
+    help="keep the labels of team-months whose future an intervention changed (comparison "
+    "only: by default they are left out)",
+)
 @click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
-def train_command(truth_dir: Path | None, tune: int | None, seed: int, as_json: bool) -> int:
+def train_command(
+    truth_dir: Path | None, tune: int | None, seed: int, keep_helped: bool, as_json: bool
+) -> int:
     """Backtest, evaluate against the baselines, log to MLflow and register a challenger."""
     if tune is not None and tune < 1:
         raise UserError("--tune needs a number of trials of at least 1")
     if tune is not None and importlib.util.find_spec("optuna") is None:
         raise UserError("--tune needs Optuna: pip install 'optuna>=4.0'")
-    options = TrainOptions(tune_trials=tune or 0)
+    options = TrainOptions(tune_trials=tune or 0, keep_helped=keep_helped)
     summary = run_train(load_settings(), truth_dir, seed, options=options)
     if as_json:
         click.echo(json.dumps(summary.as_dict(), indent=2, default=str))

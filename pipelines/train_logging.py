@@ -251,8 +251,8 @@ def _flat_params(
         "recipe": config["recipe"],
         "tune.trials": config["tune_trials"],
     }
-    for group in ("params", "backtest", "label"):
-        params.update({f"{group}.{k}": v for k, v in config[group].items()})
+    for group in ("params", "backtest", "label", "helped"):
+        params.update({f"{group}.{k}": v for k, v in config.get(group, {}).items()})
     params.update(
         {
             "features.count": len(data.schema.names),

@@ -257,6 +257,11 @@ class WorldParameters:
     # months of a start.
     intervention_share: float = 0.5
     intervention_cooldown_months: int = 9
+    # [design] what HR's reports must show for HR to see a trouble: overtime per member this
+    # many hours a month over the team's usual, or the pulse's recognition this many points
+    # under its usual
+    hr_overtime_rise_hours: float = 6.0
+    hr_recognition_drop_points: float = 0.3
 
     # --- truth --------------------------------------------------------------------------
     # [design] a team-month's planted driver is `workload` while a campaign runs or its load

@@ -116,8 +116,12 @@ class World:
 
 BUFFER_ACTIONS = ("no_overtime_day", "planned_paid_leave", "staff_before_campaign")
 RECOGNITION_ACTIONS = ("peer_bonus", "visible_thanks", "connect_to_mission")
-# worst-first: the trouble HR treats first (load over capacity; recognition gap in points)
-WORST_LOAD, WORST_GAP = 1.75, 1.23  # about the median trouble when HR sees it (eval, seed 1)
+# worst-first: the troubles HR treats first, about the median trouble when HR sees it
+# (eval, development seed 90): overtime this many hours a month over the team's usual;
+# the pulse's recognition this many points under it
+WORST_OVERTIME_RISE, WORST_RECOGNITION_DROP = 23.0, 0.75
+BASELINE_WEIGHT = 1.0 / 12.0  # HR's sense of a team's usual: about the last year
+MIN_PULSE = 5  # fewer answers give HR no pulse figure (the privacy rule)
 
 
 @dataclass(frozen=True)
@@ -128,20 +132,37 @@ class Planted:
     month: int
     intervention: str
     action_id: str
+    # what HR's reports showed in the month it decided: overtime per member over the team's
+    # usual (hours) and the pulse's recognition under its usual (points; NaN: no figure)
+    overtime_rise: float = float("nan")
+    recognition_drop: float = float("nan")
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What HR's monthly reports show of each team: overtime per member (hours) and the
+    pulse's mean recognition item (NaN when fewer than 5 answered: HR gets no figure)."""
+
+    overtime: np.ndarray
+    recognition: np.ndarray
 
 
 class InterventionPlanter:
-    """HR acting on teams in trouble, as the month's end shows it (issue 20).
+    """HR acting on teams in trouble, as its monthly reports show them (issue 20).
 
-    A trouble is a team's planted driver switching on (``workload``: a campaign or load of
-    1.25 or more; ``recognition``: a deficit or a climate 0.5 under the team's baseline); HR
-    sees it once it has shown for two months running and starts the matching intervention
-    the month after (a ``both`` team gets a buffer), unless the team had one within the
-    cool-down. ``random``: half of the
-    troubles, chosen at random. ``worst-first``: the worse half of them (load >= 1.75, a
-    recognition gap >= 1.23 points: about the median trouble when seen), as a busy HR
-    would: the confounded case, where treated teams differ from untreated ones in ways that
-    also move their outcomes.
+    HR sees what the export holds, not the world's hidden state: a workload trouble is a
+    team's overtime per member ``hr_overtime_rise_hours`` over its usual (a running mean of
+    about a year of its own reports), a recognition trouble its pulse's recognition item
+    ``hr_recognition_drop_points`` under its usual. HR acts once a trouble has shown for two
+    months running, the month after (a team with both gets a buffer), unless the team had
+    an intervention within the cool-down. ``random``: half of the troubles, drawn at random.
+    ``worst-first``: the worse half of them (``WORST_*``), as a busy HR would: the
+    confounded case, where treated teams differ from untreated ones in how bad it got.
+
+    (Earlier HR saw the hidden trouble itself, the planted campaign, load or recognition
+    deficit. Then no comparison built from the data could tell the treated teams' real
+    troubles from look-alikes that were noise, and even random assignment left every
+    estimate biased: a test world must let what decided be observable.)
     """
 
     def __init__(
@@ -155,14 +176,20 @@ class InterventionPlanter:
         self.previous = np.zeros(teams.count, dtype=bool)
         self.before = np.zeros(teams.count, dtype=bool)
         self.last_start = np.full(teams.count, -10_000)
+        self.usual_overtime: np.ndarray | None = None
+        self.usual_recognition = np.full(teams.count, np.nan)
         self.planted: list[Planted] = []
 
-    def plant(self, m: int, tm: TeamMonth, team_state: TeamState) -> TeamState:
-        """Decide at month m's end; the chosen interventions run from month m+1."""
+    def plant(self, m: int, seen: Seen, team_state: TeamState) -> TeamState:
+        """Decide at month m's end on month m's reports; the chosen interventions run from
+        month m+1."""
         params = self.params
-        workload = tm.campaign_on[0] | (tm.load[0] >= params.driver_load_threshold)
-        gap = self.teams.recognition_base - tm.recognition[0]
-        recognition = tm.deficit_on[0] | (gap >= 0.5)
+        if self.usual_overtime is None:
+            self.usual_overtime = seen.overtime.astype(float).copy()
+        rise = seen.overtime - self.usual_overtime
+        drop = self.usual_recognition - seen.recognition
+        workload = rise >= params.hr_overtime_rise_hours
+        recognition = np.nan_to_num(drop, nan=-np.inf) >= params.hr_recognition_drop_points
         troubled = workload | recognition
         # HR sees a trouble once it has shown for two months running (one month is noise
         # as often as not), and acts the month after
@@ -173,18 +200,56 @@ class InterventionPlanter:
         if self.policy == "random":
             chosen = new & free & (draws < params.intervention_share)
         else:
-            chosen = new & free & ((tm.load[0] >= WORST_LOAD) | (gap >= WORST_GAP))
+            worse = (rise >= WORST_OVERTIME_RISE) | (
+                np.nan_to_num(drop, nan=-np.inf) >= WORST_RECOGNITION_DROP
+            )
+            chosen = new & free & worse
         buffer = chosen & workload
         boost = chosen & ~workload
         picks = self.rng.integers(0, 3, self.teams.count)
         for team in np.flatnonzero(chosen):
             kind = "buffer" if buffer[team] else "recognition"
             actions = BUFFER_ACTIONS if kind == "buffer" else RECOGNITION_ACTIONS
-            self.planted.append(Planted(int(team), m + 1, kind, actions[picks[team]]))
+            self.planted.append(
+                Planted(
+                    int(team),
+                    m + 1,
+                    kind,
+                    actions[picks[team]],
+                    float(rise[team]),
+                    float(drop[team]),
+                )
+            )
         self.last_start[chosen] = m + 1
+        # the usual moves on with this month's reports (a team without a pulse figure keeps
+        # its usual recognition)
+        w = BASELINE_WEIGHT
+        self.usual_overtime = (1 - w) * self.usual_overtime + w * seen.overtime
+        known = ~np.isnan(seen.recognition)
+        first = known & np.isnan(self.usual_recognition)
+        self.usual_recognition = np.where(
+            first,
+            seen.recognition,
+            np.where(
+                known,
+                (1 - w) * self.usual_recognition + w * seen.recognition,
+                self.usual_recognition,
+            ),
+        )
         return team_state.with_interventions(
             buffer[None, :], boost[None, :], params.intervention_months
         )
+
+
+def _seen(
+    overtime: np.ndarray, answered_team: np.ndarray, recognition_item: np.ndarray, n_teams: int
+) -> Seen:
+    """The month's reports as HR reads them: overtime per member and the pulse's mean
+    recognition item of every team (none where fewer than 5 answered)."""
+    counts = np.bincount(answered_team, minlength=n_teams)
+    sums = np.bincount(answered_team, weights=recognition_item, minlength=n_teams)
+    pulse = np.where(counts >= MIN_PULSE, sums / np.maximum(counts, 1), np.nan)
+    return Seen(np.asarray(overtime, dtype=float), pulse)
 
 
 def _stationary_transient(n: int, params: WorldParameters, rng: np.random.Generator) -> np.ndarray:
@@ -414,9 +479,10 @@ def simulate(
         campaign_on[m], deficit_on[m] = tm.campaign_on[0], tm.deficit_on[0]
         recognition[m] = tm.recognition[0]
 
+        seen = _seen(mean_ot, state.team[0, who_answered], rec_item, n_teams)
         state = next_person_state(state, leaving, overtime, strain, latent, transient)
         if planter is not None and m + 1 < n_months:
-            team_state = planter.plant(m, tm, team_state)
+            team_state = planter.plant(m, seen, team_state)
         if keep_states:
             person_states.append(state)
             team_states.append(team_state)

@@ -399,3 +399,20 @@ def test_config_hash_is_stable_and_tracks_settings() -> None:
     assert len(LabelConfig().config_hash()) == 12
     assert LabelConfig().as_dict()["horizon"] == 3
     assert LabelConfig().as_dict()["label_version"] == 2
+
+
+def test_helped_labels_cover_the_months_whose_future_an_intervention_changed() -> None:
+    # given two teams over a year, one helped from 2025-06
+    from features.labels import helped_labels
+
+    months = [f"2025-{m:02d}" for m in range(1, 13)]
+    frame = pd.DataFrame(
+        [(team, month) for team in ("A", "B") for month in months], columns=["team_id", "month"]
+    )
+    # when
+    helped = helped_labels(frame, {"A": ["2025-06"]})
+    # then A's labels of 2025-03..2025-08 (their 3 months ahead meet the help, or it acted
+    # just before) are helped; nothing of B, nothing without interventions
+    marked = frame.loc[helped, ["team_id", "month"]].values.tolist()
+    assert marked == [["A", f"2025-{m:02d}"] for m in range(3, 9)]
+    assert not helped_labels(frame, {}).any()

@@ -89,3 +89,14 @@ def test_fewer_than_five_interventions_are_too_few() -> None:
     rows = summarise(team_effects(panel, interventions[:4], ["overtime"]))
     # then
     assert {r["status"] for r in rows} == {"too_few"}
+
+
+def test_an_intervention_without_six_months_after_it_waits() -> None:
+    # given the known-effect panel and one more buffer started 3 months before its end
+    panel, interventions = _panel(effect=-5.0)
+    late = Intervention("late", "T30", "2026-03", "buffer", None)
+    # when
+    effects = team_effects(panel, [*interventions, late], ["overtime"])
+    # then the late one is not measured yet, the others are
+    measured = {e.intervention_id for e in effects}
+    assert "late" not in measured and len(measured) == 12

@@ -236,3 +236,42 @@ def test_a_truth_under_other_label_settings_is_refused(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="label settings"):
         read_truth(tmp_path, LabelConfig())
     assert read_truth(tmp_path, other)["p_true"].tolist() == [0.1]
+
+
+def test_labels_of_helped_team_months_are_left_out_and_logged(
+    table: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a scores database holding one buffer for T003 from 2024-06, and a withdrawn one
+    import datetime as dt
+
+    from mlflow import MlflowClient
+
+    from pipelines.interventions import NewIntervention
+    from pipelines.scores_store import ScoresStore
+
+    monkeypatch.setenv("ERISK_DATA_DIR", str(tmp_path / "data"))
+    settings = load_settings()
+    store = ScoresStore.from_settings(settings)
+
+    def row(ident: str, team: str, cancels: str | None = None) -> NewIntervention:
+        return NewIntervention(
+            ident, team, "d", dt.date(2024, 6, 3), "buffer", None, None, cancels, "cli",
+            dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        )  # fmt: skip
+
+    store.add_interventions(
+        [row("iv-a", "T003"), row("iv-b", "T004"), row("iv-c", "T004", cancels="iv-b")]
+    )
+    store.dispose()
+    helped = (table["team_id"] == "T003") & table["month"].between("2024-03", "2024-08")
+    expected = int((helped & table["label"].notna()).sum())
+    # when training with and without keeping them
+    left = run_train(settings, None, seed=4, table=table, options=OPTIONS)
+    keep = replace(OPTIONS, keep_helped=True)
+    kept = run_train(settings, None, seed=4, table=table, options=keep)
+    # then T003's labels of 2024-03..2024-08 (start -3 .. +2) are out, the withdrawn buffer
+    # changes nothing, and the run says how many
+    params = MlflowClient().get_run(left.run_id).data.params
+    assert expected == 6
+    assert params["helped.left_out"] == str(expected) and params["helped.keep"] == "False"
+    assert MlflowClient().get_run(kept.run_id).data.params["helped.left_out"] == "0"
