@@ -72,7 +72,7 @@ def team_row(effect: TeamEffect) -> dict[str, Any]:
         "outcome": effect.outcome,
         "estimate": round(effect.estimate, 4),
         "comparisons": effect.comparisons,
-        "sentence": describe(effect),
+        "sentence": sentence(effect),
     }
 
 
@@ -125,10 +125,12 @@ def measure(
     store: ScoresStore,
     departments: Collection[str] | None = None,
     outcomes: Sequence[str] = MEASURED,
+    team_id: str | None = None,
 ) -> EffectsReport:
-    """The effects of the standing interventions of ``departments`` (None: all), each
-    against comparison teams of the whole organisation."""
-    rows = live(store.list_interventions(departments))
+    """The effects of the standing interventions of ``departments`` (None: all; of one team
+    when ``team_id`` is given, for its page), each against comparison teams of the whole
+    organisation."""
+    rows = live(store.list_interventions(departments, team_id))
     months = store.months()
     if not rows or not months:
         return EffectsReport([], [], rows, months[-1] if months else None)
@@ -228,13 +230,75 @@ def print_report(report: EffectsReport) -> None:
     console.print(table)
 
 
-def verdict(row: dict[str, Any]) -> str:
-    """A summary row's status in words: too few, confounded, no clear effect, or estimated."""
+VERDICTS: dict[str, dict[str, str]] = {
+    "en": {
+        "too_few": "too few to tell yet",
+        "confounded": "confounded (teams already moved apart before)",
+        "no_clear_effect": "no clear effect",
+        "estimated": "estimated",
+    },
+    "ja": {
+        "too_few": "件数が少なく、まだ判断できません",
+        "confounded": "比較できません（開始前から差が開いていました）",
+        "no_clear_effect": "はっきりした効果はありません",
+        "estimated": "推定値あり",
+    },
+}
+
+
+def verdict_key(row: dict[str, Any]) -> str:
+    """Which verdict a summary row gets: too few, confounded, no clear effect (its 90 %
+    interval spans zero) or estimated; the words are ``VERDICTS``."""
     if row["status"] == "too_few":
-        return "too few to tell yet"
+        return "too_few"
     if row["status"] == "confounded":
-        return "confounded (teams already moved apart before)"
+        return "confounded"
     ci = row["ci90"]
     if ci is not None and ci[0] <= 0.0 <= ci[1]:
-        return "no clear effect"
+        return "no_clear_effect"
     return "estimated"
+
+
+def verdict(row: dict[str, Any], lang: str = "en") -> str:
+    """A summary row's status in words: too few, confounded, no clear effect, or estimated."""
+    return VERDICTS["ja" if lang == "ja" else "en"][verdict_key(row)]
+
+
+OUTCOME_WORDS_JA = {
+    "engagement": "エンゲージメント",
+    "overtime": "一人あたり残業時間",
+    "leave_uptake": "休暇取得ペース",
+    "exits": "自己都合退職",
+    "risk": "リスク",
+}
+UNIT_WORDS_JA = {
+    "engagement": "ポイント",
+    "overtime": "時間/月",
+    "leave_uptake": "（ペース比）",
+    "exits": "人（3か月）",
+    "risk": "パーセントポイント",
+}
+KIND_WORDS_JA = {"buffer": "業務負荷の緩和", "recognition": "承認・評価"}
+
+
+def sentence(effect: TeamEffect, lang: str = "en") -> str:
+    """One team's effect in words, in English (:func:`models.effects.describe`) or
+    Japanese (the same facts). The risk is a probability: its change is said in percentage
+    points (0.01 is 1 point), not as the raw difference ``describe`` would print."""
+    size = abs(effect.estimate) * (100 if effect.outcome == "risk" else 1)
+    if lang != "ja":
+        if effect.outcome != "risk":
+            return describe(effect)
+        direction = "rose" if effect.estimate > 0 else "fell"
+        return (
+            f"after the {effect.intervention} started in {effect.month}, risk {direction} "
+            f"{size:.1f} percentage points against {effect.comparisons} similar teams"
+        )
+    direction = "上昇" if effect.estimate > 0 else "低下"
+    kind = KIND_WORDS_JA.get(effect.intervention, effect.intervention)
+    digits = 1 if effect.outcome == "risk" else 2
+    return (
+        f"{effect.month}に{kind}を始めた後、{OUTCOME_WORDS_JA[effect.outcome]}は"
+        f"似たチーム{effect.comparisons}件と比べて{size:.{digits}f}"
+        f"{UNIT_WORDS_JA[effect.outcome]}{direction}しました"
+    )

@@ -37,6 +37,7 @@ from serving.schemas import (
     MONTH_PATTERN,
     TEAM_ID_MAX,
     TEAM_ID_PATTERN,
+    EffectsResponse,
     ErrorBody,
     FlaggedResponse,
     Intervention,
@@ -51,7 +52,13 @@ from serving.schemas import (
     WhatIfRequest,
     WhatIfResponse,
 )
-from serving.state import NotFoundError, RefusedError, ServingState
+from serving.state import (
+    NotFoundError,
+    RefusedError,
+    ServingState,
+    UnavailableError,
+    effects_json,
+)
 from serving.ui.session import CSRF_HEADER, SESSION_COOKIE, Sessions
 
 logger = logging.getLogger(__name__)
@@ -241,6 +248,10 @@ def create_app() -> FastAPI:
     async def not_found(_: Request, exc: NotFoundError) -> JSONResponse:
         return error(404, str(exc))
 
+    @api.exception_handler(UnavailableError)
+    async def unavailable(_: Request, exc: UnavailableError) -> JSONResponse:
+        return error(503, str(exc))
+
     @api.exception_handler(RefusedError)
     async def refused(_: Request, exc: RefusedError) -> JSONResponse:
         return error(400, str(exc), [{"loc": exc.loc, "msg": str(exc), "type": "value_error"}])
@@ -379,6 +390,31 @@ def create_app() -> FastAPI:
         _audit(request, team_id=team_id, department=department)
         rows = runtime.state.interventions(key.departments, key.sees, team_id, department)
         return _json({"interventions": rows})
+
+    @api.get(
+        "/effects",
+        response_model=None,
+        responses={
+            200: {"model": EffectsResponse},
+            503: {"model": ErrorBody, "description": "No feature table to measure with yet."},
+            **ERRORS,
+        },
+        summary="What the recorded interventions did, against similar teams",
+    )
+    def effects(
+        request: Request,
+        department: str | None = Query(default=None, max_length=64),
+        lang: Lang = "en",
+    ) -> Response:
+        """Per intervention type and action, each outcome's mean change over the 6 months
+        after the start against teams alike before it (a 90 % interval, the count and a
+        verdict), each measured intervention's own effect, and the standing interventions
+        still waiting; for the key's departments (of one when ``department`` is given; one
+        the key does not see is 404). Estimates support decisions by people."""
+        runtime, key = _runtime(request), _key(request)
+        _audit(request, department=department)
+        report = runtime.state.effects(key.departments, key.sees, department)
+        return _json(effects_json(report, lang))
 
     @api.get(
         "/model",

@@ -263,6 +263,61 @@ class InterventionsResponse(BaseModel):
     interventions: list[RecordedIntervention]
 
 
+Outcome = Literal["engagement", "overtime", "leave_uptake", "exits", "risk"]
+
+
+class EffectRow(BaseModel):
+    """The mean effect of one intervention type (``action_id`` null) or action on one
+    outcome over the 6 months after the start, against similar teams."""
+
+    intervention: Intervention
+    action_id: str | None
+    outcome: Outcome
+    unit: str
+    estimate: float | None = Field(description="Null unless status is estimated.")
+    ci90: list[float | None] | None = Field(description="The 90 % interval [low, high].")
+    placebo: float | None = Field(
+        description="The same comparison on the months before the start (should be ~0)."
+    )
+    placebo_ci90: list[float | None] | None
+    n: int = Field(ge=0, description="How many interventions were measured.")
+    status: Literal["estimated", "too_few", "confounded"] = Field(
+        description="too_few: fewer than 5 interventions; confounded: the treated and "
+        "comparison teams were already moving apart before the start (no estimate)."
+    )
+    verdict: str = Field(
+        description="The status in words (lang): too few to tell yet, confounded, no clear "
+        "effect (the interval spans zero) or estimated."
+    )
+
+
+class TeamEffectRow(BaseModel):
+    """One measured intervention's effect on one outcome, with its sentence (lang)."""
+
+    intervention_id: str
+    team_id: str
+    month: str
+    intervention: Intervention
+    action_id: str | None
+    outcome: Outcome
+    estimate: float
+    comparisons: int = Field(ge=0, description="How many similar teams it was compared with.")
+    sentence: str
+
+
+class EffectsResponse(BaseModel):
+    """``GET /v1/effects``: what the key's departments' standing interventions did."""
+
+    effects: list[EffectRow]
+    teams: list[TeamEffectRow]
+    waiting: list[str] = Field(
+        description="Ids of standing interventions not measured: most have fewer than 6 "
+        "scored months after their start yet."
+    )
+    last_month: str | None = Field(description="The last scored month the comparison used.")
+    post_months: int
+
+
 class ErrorDetail(BaseModel):
     loc: list[str | int] = Field(description='Where: e.g. ["body", "records", 0, "month"].')
     msg: str

@@ -23,6 +23,7 @@ from features.calendar import shift_month
 from features.catalogue import FEATURES
 from features.history import HISTORY_COLUMN
 from models.review import backtest_sentence, flagged_order, visible_list
+from pipelines.effects import EffectsReport, measure, sentence, verdict
 from pipelines.errors import UserError
 from pipelines.interventions import InterventionRefusedError, check_row
 from pipelines.scores_store import UnknownCancelsError
@@ -49,6 +50,11 @@ class RefusedError(ValueError):
     def __init__(self, message: str, loc: list[str | int]) -> None:
         super().__init__(message)
         self.loc = loc
+
+
+class UnavailableError(RuntimeError):
+    """An answer the server cannot give until the operator acts (e.g. no feature table of
+    the current snapshot for measuring effects): a clear message, never a traceback."""
 
 
 @dataclass(frozen=True)
@@ -398,6 +404,28 @@ class ServingState:
         rows = self.store.list_interventions(scope, team_id)
         return [row.as_json() for row in rows if sees(row.department)]
 
+    def effects(
+        self,
+        departments: tuple[str, ...] | str,
+        sees: Callable[[str | None], bool],
+        department: str | None = None,
+        team_id: str | None = None,
+    ) -> EffectsReport:
+        """What the standing interventions of the key's departments (of one department or
+        team when asked) did, measured now by ``pipelines.effects.measure`` (nothing is
+        cached: another key must never get this key's answer). A department the key does
+        not see is unknown (404), as on every route."""
+        if department is not None and not sees(department):
+            raise NotFoundError(f"unknown department {department!r}")
+        scope = None if isinstance(departments, str) else list(departments)
+        if department is not None:
+            scope = [department]
+        try:
+            report = measure(self.settings, self.store, scope, team_id=team_id)
+        except UserError as missing:
+            raise UnavailableError(f"effects cannot be measured now: {missing}") from missing
+        return report
+
     def feature_row(self, team: Team, month: str) -> dict[str, Any] | None:
         """The team-month's feature row from the current snapshot (for the page's what-if
         sliders), or None when the snapshot cannot build that month."""
@@ -457,6 +485,17 @@ def flagged_list(results: list[dict[str, Any]], intervention: str | None) -> lis
     """``GET /v1/flagged``: the review list by rank, then the other medium and high teams by
     rank (``models.review.flagged_order``); with ``intervention``, only teams flagged so."""
     return [r for r in flagged_order(results) if intervention is None or intervention in r["flags"]]
+
+
+def effects_json(report: EffectsReport, lang: str) -> dict[str, Any]:
+    """``GET /v1/effects``: the report of ``erisk effects --json`` with each summary row's
+    verdict, and the teams' sentences, in ``lang``."""
+    payload = report.as_json()
+    payload["effects"] = [{**row, "verdict": verdict(row, lang)} for row in payload["effects"]]
+    if lang == "ja":
+        for row, effect in zip(payload["teams"], report.teams, strict=True):
+            row["sentence"] = sentence(effect, lang)
+    return payload
 
 
 def not_listed(results: list[dict[str, Any]]) -> list[dict[str, Any]]:

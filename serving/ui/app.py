@@ -36,12 +36,15 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from features.calendar import shift_month
+from models.effects import POST_MONTHS, TeamEffect
 from models.interventions import INTERVENTIONS, load_catalogue
 from models.review import MIN_HISTORY_MONTHS, backtest_sentence, visible_list
+from pipelines.effects import MEASURED, EffectsReport, sentence, verdict, verdict_key
 from serving.auth import ALL_DEPARTMENTS, KEY_FILE_BROKEN, ApiKey, KeyFileError, audit_record
 from serving.schemas import TEAM_ID_MAX, valid_team_id
-from serving.state import NotFoundError, RefusedError, flagged_list
-from serving.ui.charts import BAND_SHAPES, risk_trend_svg
+from serving.state import NotFoundError, RefusedError, UnavailableError, flagged_list
+from serving.ui.charts import BAND_SHAPES, marker_index, risk_trend_svg
 from serving.ui.session import (
     LANG_COOKIE,
     LOGIN_CSRF_COOKIE,
@@ -298,16 +301,6 @@ def team_page(page: Page) -> Response:
     page.audit.update(department=team.department)
     risk = state.team_risk(team, month, page.lang, key.sees)
     result = risk["result"]
-    labels = {
-        "chart_title": page.text["trend_chart"].format(team=team.team_name or team.team_id),
-        **{f"band_{b}": page.text[f"band_{b}"] for b in ("high", "medium", "low")},
-    }
-    bands = state.facts["bands"]
-    chart = risk_trend_svg(
-        risk["history"], {"high": bands["high"], "medium": bands["medium"]}, labels
-    )
-    row = state.feature_row(team, month)
-    sliders = sliders_for(row, page.lang) if row is not None else None
     try:
         # recorded in the team's department of now (the current snapshot's), as the API does
         state.current_team(team.team_id, key.sees)
@@ -315,9 +308,34 @@ def team_page(page: Page) -> Response:
         recorded = state.interventions(key.departments, key.sees, team_id=team.team_id)
     except NotFoundError:
         can_record, recorded = False, []
+    standing = [r for r in recorded if not r["cancelled"] and not r["cancels"]]
+    markers = [
+        {
+            "month": r["start_date"][:7],
+            "label": page.text["marker_started"].format(
+                kind=page.text[r["intervention"]], month=r["start_date"][:7]
+            ),
+        }
+        for r in standing
+    ]
+    labels = {
+        "chart_title": page.text["trend_chart"].format(team=team.team_name or team.team_id),
+        **{f"band_{b}": page.text[f"band_{b}"] for b in ("high", "medium", "low")},
+    }
+    bands = state.facts["bands"]
+    chart = risk_trend_svg(
+        risk["history"],
+        {"high": bands["high"], "medium": bands["medium"]},
+        labels,
+        markers=markers,
+    )
+    row = state.feature_row(team, month)
+    sliders = sliders_for(row, page.lang) if row is not None else None
     return render(
         page,
         "team.html",
+        markers=[m for m in markers if marker_index(risk["history"], m["month"]) is not None],
+        effects=team_effects(page, team.team_id) if standing else [],
         title=team.team_name or team.team_id,
         nav="flagged",
         team=team,
@@ -337,6 +355,18 @@ def team_page(page: Page) -> Response:
     )
 
 
+def team_effects(page: Page, team_id: str) -> list[dict[str, Any]]:
+    """The team's measured interventions with their sentences (none when the effects cannot
+    be measured now: the team page still opens)."""
+    state, key = page.state, page.key
+    assert key is not None
+    try:
+        report = state.effects(key.departments, key.sees, team_id=team_id)
+    except UnavailableError:
+        return []
+    return measured_interventions(report.teams, state.teams, page.text, page.lang)
+
+
 def action_groups(flags: list[str], lang: Lang) -> list[dict[str, Any]]:
     """The catalogue's actions by intervention type, the team's flagged types first."""
     actions = load_catalogue().actions
@@ -350,6 +380,130 @@ def action_groups(flags: list[str], lang: Lang) -> list[dict[str, Any]]:
         }
         for kind in ordered
     ]
+
+
+def effects_page(page: Page) -> Response:
+    """What helped: per intervention type and action, each outcome's effect against similar
+    teams with its 90 % interval and verdict; then the key's teams' measured interventions
+    and how many still wait for their 6 scored months."""
+    state, key = page.state, page.key
+    assert key is not None
+    department = page.query("department")
+    page.audit.update(department=department)
+    departments = sorted(
+        {str(t.department) for t in state.teams.values() if key.sees(t.department)}
+    )
+    try:
+        report = state.effects(key.departments, key.sees, department)
+    except UnavailableError as missing:
+        text = page.text["effects_unavailable"].format(error=missing)
+        return message_page(page, 503, page.text["error_title"], text)
+    waiting, not_compared = waiting_counts(report)
+    return render(
+        page,
+        "effects.html",
+        title=page.text["effects_title"],
+        nav="effects",
+        departments=departments,
+        department=department,
+        groups=effect_groups(report.effects, page.text, page.lang),
+        measured=measured_interventions(report.teams, state.teams, page.text, page.lang),
+        waiting=waiting,
+        not_compared=not_compared,
+        last_month=report.last_month,
+    )
+
+
+def effect_number(value: float | None, outcome: str) -> str:
+    """An effect in the unit the page names (a risk in percentage points), signed."""
+    if value is None:
+        return "–"
+    return f"{value * 100:+.1f}" if outcome == "risk" else f"{value:+.2f}"
+
+
+def effect_groups(
+    rows: list[dict[str, Any]], text: dict[str, str], lang: Lang
+) -> list[dict[str, Any]]:
+    """The summary rows as one table per intervention type (all its actions) and per action,
+    each outcome a row with its effect, interval, verdict and count."""
+    titles = {a.id: a.title[lang] for a in load_catalogue().actions}
+    groups: dict[tuple[str, str | None], dict[str, Any]] = {}
+    for row in rows:
+        kind, action = str(row["intervention"]), row["action_id"]
+        group = groups.setdefault(
+            (kind, action),
+            {
+                "intervention": kind,
+                "action_id": action,
+                "caption": text["effects_caption"].format(
+                    kind=text.get(kind, kind),
+                    action=titles.get(action, action) if action else text["effects_all_actions"],
+                ),
+                "rows": [],
+            },
+        )
+        ci = row["ci90"]
+        outcome = str(row["outcome"])
+        group["rows"].append(
+            {
+                "outcome": outcome,
+                "name": text[f"outcome_{outcome}"],
+                "unit": text[f"unit_{outcome}"],
+                "effect": effect_number(row["estimate"], outcome),
+                "interval": (
+                    "–"
+                    if not ci or None in ci
+                    else f"{effect_number(ci[0], outcome)} – {effect_number(ci[1], outcome)}"
+                ),
+                "verdict": verdict(row, lang),
+                "verdict_key": verdict_key(row),
+                "n": row["n"],
+            }
+        )
+    order = {name: i for i, name in enumerate(MEASURED)}
+    for group in groups.values():
+        group["rows"].sort(key=lambda r: order.get(r["outcome"], len(order)))
+    # each type's table first, then its actions'
+    return sorted(
+        groups.values(), key=lambda g: (g["intervention"], g["action_id"] is not None, g["caption"])
+    )
+
+
+def measured_interventions(
+    effects: list[TeamEffect], teams: dict[str, Any], text: dict[str, str], lang: Lang
+) -> list[dict[str, Any]]:
+    """Each measured intervention once: its team, start, type and action, with one sentence
+    per outcome (:func:`pipelines.effects.sentence`)."""
+    titles = {a.id: a.title[lang] for a in load_catalogue().actions}
+    order = {name: i for i, name in enumerate(MEASURED)}
+    found: dict[str, dict[str, Any]] = {}
+    for effect in sorted(effects, key=lambda e: (e.month, e.team_id, order.get(e.outcome, 9))):
+        team = teams.get(effect.team_id)
+        item = found.setdefault(
+            effect.intervention_id,
+            {
+                "intervention_id": effect.intervention_id,
+                "team_id": effect.team_id,
+                "team_name": team.team_name if team is not None else None,
+                "month": effect.month,
+                "intervention": effect.intervention,
+                "action": titles.get(effect.action_id or "", text["did_no_action"]),
+                "sentences": [],
+            },
+        )
+        item["sentences"].append(sentence(effect, lang))
+    return list(found.values())
+
+
+def waiting_counts(report: EffectsReport) -> tuple[int, int]:
+    """How many unmeasured interventions still wait for ``POST_MONTHS`` scored months after
+    their start, and how many had the months but could not be compared."""
+    last = report.last_month
+    waiting = sum(
+        last is None or shift_month(row.start_date.strftime("%Y-%m"), POST_MONTHS) > last
+        for row in report.waiting
+    )
+    return waiting, len(report.waiting) - waiting
 
 
 def model_page(page: Page) -> Response:
@@ -604,6 +758,7 @@ def create_ui_app() -> Starlette:
         # any text is a team id (the contract asks only for a non-blank string), "/" too
         Route("/teams/{team_id:path}", guarded(team_page)),
         Route("/model", guarded(model_page)),
+        Route("/effects", guarded(effects_page)),
         Route("/export.csv", guarded(export_csv)),
         Route("/report.html", guarded(report_html)),
         Route("/login", login, methods=["GET", "POST"]),

@@ -19,6 +19,64 @@ TEXT: dict[str, dict[str, str]] = {
         "skip": "Skip to the content",
         "nav_flagged": "Teams to support",
         "nav_model": "Model",
+        "nav_effects": "What helped",
+        "effects_title": "What helped: the effect of what HR did",
+        "effects_intro": (
+            "Each recorded intervention that is still in force is compared with up to 10 "
+            "teams that looked alike before it started: the same band and flags, similar "
+            "risk and workload, and a similar path of the figure over the 6 months before. "
+            "The effect is how much more the team's figure changed from the 6 months before "
+            "to the 6 months after the start than theirs did. It is an estimate, shown with "
+            "a 90% interval: the true effect lies in that range in 9 cases out of 10."
+        ),
+        "effects_people": (
+            "Scores and effects support decisions by people: a team is not a number, and "
+            "an effect measured on other teams may not hold for this one."
+        ),
+        "effects_how_to_read": "How to read the verdict",
+        "effects_too_few": "Too few to tell yet: fewer than 5 interventions were measured.",
+        "effects_no_clear": "No clear effect: the 90% interval spans zero.",
+        "effects_confounded": (
+            "Confounded: the treated and comparison teams were already moving apart before "
+            "the start, so no estimate is given."
+        ),
+        "effects_none": (
+            "No intervention has 6 scored months after its start yet, so nothing can be measured."
+        ),
+        "effects_unavailable": "Effects cannot be measured right now: {error}",
+        "effects_all_actions": "all actions",
+        "effects_caption": "{kind}: {action}",
+        "effects_outcome": "Outcome",
+        "effects_effect": "Effect",
+        "effects_interval": "90% interval",
+        "effects_verdict": "Verdict",
+        "effects_n": "Interventions",
+        "effects_teams": "Your teams' measured interventions",
+        "effects_teams_none": "None of your teams' interventions has been measured yet.",
+        "effects_started": "Started",
+        "effects_what": "What was done",
+        "effects_measured": "Measured against similar teams",
+        "effects_waiting": (
+            "{n} recorded intervention(s) still waiting for 6 scored months after the start."
+        ),
+        "effects_not_compared": (
+            "{n} intervention(s) with enough months could not be compared (fewer than 3 "
+            "similar teams, or figures hidden for a team under 5 members)."
+        ),
+        "effects_last_month": "Scored months up to {month}.",
+        "effects_team_title": "What the recorded interventions did",
+        "marker_started": "{kind} started {month}",
+        "markers_listed": "Marked on the chart (start of a recorded intervention)",
+        "outcome_engagement": "Engagement",
+        "outcome_overtime": "Overtime",
+        "outcome_leave_uptake": "Leave uptake",
+        "outcome_exits": "Voluntary exits",
+        "outcome_risk": "Risk",
+        "unit_engagement": "points",
+        "unit_overtime": "hours per member a month",
+        "unit_leave_uptake": "share of the pace",
+        "unit_exits": "exits in 3 months",
+        "unit_risk": "percentage points",
         "sign_out": "Sign out",
         "signed_in_as": "Signed in with key",
         "language": "Language",
@@ -190,6 +248,61 @@ TEXT: dict[str, dict[str, str]] = {
         "skip": "本文へ移動",
         "nav_flagged": "支援が必要なチーム",
         "nav_model": "モデル",
+        "nav_effects": "効果の検証",
+        "effects_title": "効果の検証：実施した施策の効果",
+        "effects_intro": (
+            "有効な記録ごとに、開始前に似ていたチーム（区分とフラグが同じで、リスクや業務量、"
+            "開始前6か月の数値の推移が近いチーム、最大10チーム）と比べます。"
+            "効果とは、開始前6か月から開始後6か月への変化が、比較したチームの変化より"
+            "どれだけ大きかったかです。これは推定値で、90%区間を添えています"
+            "（10回に9回は真の効果がこの範囲に入ります）。"
+        ),
+        "effects_people": (
+            "スコアも効果も、人が判断するための参考情報です。チームは数字ではありません。"
+            "他のチームで測った効果がこのチームにも当てはまるとは限りません。"
+        ),
+        "effects_how_to_read": "判定の読み方",
+        "effects_too_few": "件数が少なく、まだ判断できません：測定できた施策が5件未満です。",
+        "effects_no_clear": "はっきりした効果はありません：90%区間がゼロをまたいでいます。",
+        "effects_confounded": (
+            "比較できません：施策を実施したチームと比較チームが開始前からすでに離れて"
+            "動いていたため、推定値は出していません。"
+        ),
+        "effects_none": (
+            "開始後6か月分のスコアがそろった施策はまだないため、効果は測定できません。"
+        ),
+        "effects_unavailable": "現在は効果を測定できません：{error}",
+        "effects_all_actions": "すべての施策",
+        "effects_caption": "{kind}：{action}",
+        "effects_outcome": "指標",
+        "effects_effect": "効果",
+        "effects_interval": "90%区間",
+        "effects_verdict": "判定",
+        "effects_n": "件数",
+        "effects_teams": "あなたのチームで測定できた施策",
+        "effects_teams_none": "あなたのチームの施策はまだ測定されていません。",
+        "effects_started": "開始月",
+        "effects_what": "実施した施策",
+        "effects_measured": "似たチームとの比較",
+        "effects_waiting": "{n}件の記録は、開始後6か月分のスコアがそろうのを待っています。",
+        "effects_not_compared": (
+            "{n}件は月数は足りていますが比較できませんでした（似たチームが3つ未満、"
+            "または5名未満のチームで数値を表示しないため）。"
+        ),
+        "effects_last_month": "{month}までのスコアを使っています。",
+        "effects_team_title": "記録した施策の効果",
+        "marker_started": "{month}に{kind}を開始",
+        "markers_listed": "グラフの印（記録した施策の開始）",
+        "outcome_engagement": "エンゲージメント",
+        "outcome_overtime": "残業時間",
+        "outcome_leave_uptake": "休暇取得",
+        "outcome_exits": "自己都合退職",
+        "outcome_risk": "リスク",
+        "unit_engagement": "ポイント",
+        "unit_overtime": "一人あたり時間/月",
+        "unit_leave_uptake": "ペース比",
+        "unit_exits": "3か月の退職者数",
+        "unit_risk": "パーセントポイント",
         "sign_out": "サインアウト",
         "signed_in_as": "使用中のキー",
         "language": "言語",

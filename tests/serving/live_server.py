@@ -85,11 +85,15 @@ def _wait_ready(url: str, child: subprocess.Popen[bytes], log: Path) -> float:
     raise RuntimeError(f"not ready after {READY_SECONDS} s:\n{log.read_text()}")
 
 
-def start_server(world: World, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def start_server(
+    world: World,
+    tmp_path_factory: pytest.TempPathFactory,
+    scored: list[str] | None = None,
+) -> Iterator[Server]:
     """Ingest the world's export with hostile names into a data dir of its own, score its
-    first month, a month with a full review list and its last two months, ingest a later
-    export in which a team moved department (not re-scored), create keys, start the
-    service, stop it after."""
+    first month, a month with a full review list and its last two months (or the
+    ``scored`` months), ingest a later export in which a team moved department (not
+    re-scored), create keys, start the service, stop it after."""
     import pandas as pd
 
     from pipelines.build_features import run_features
@@ -119,7 +123,7 @@ def start_server(world: World, tmp_path_factory: pytest.TempPathFactory) -> Iter
     # nothing stands out), a month with more high teams than the review list holds (4 high
     # teams for k = 3 with the world's seed), and the last two
     young_month, review_month = world.months[0], world.months[REVIEW_MONTH_INDEX]
-    months = [young_month, review_month, *world.months[-2:]]
+    months = scored or [young_month, review_month, *world.months[-2:]]
     with pytest.MonkeyPatch.context() as patch:
         for name in ("ERISK_DATA_DIR", "MLFLOW_TRACKING_URI", "ERISK_DB_URL"):
             patch.setenv(name, env[name])

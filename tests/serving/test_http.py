@@ -220,6 +220,7 @@ def test_health_routes_and_spec_are_open(server: Server) -> None:
         "/v1/whatif",
         "/v1/model",
         "/v1/interventions",
+        "/v1/effects",
     } <= set(spec["paths"])
     assert {"get", "post"} <= set(spec["paths"]["/v1/interventions"])
 
@@ -233,6 +234,7 @@ ROUTES = [
     ("POST", "/v1/whatif"),
     ("GET", "/v1/interventions"),
     ("POST", "/v1/interventions"),
+    ("GET", "/v1/effects"),
 ]
 
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from features.catalogue import FEATURES
+from tests.serving.effects_world import Helped, record
 from tests.serving.live_server import Server
 from tests.serving.ui.browser import screenshot_path
 
@@ -173,11 +175,43 @@ def test_axe_finds_no_accessibility_violation_on_any_page(
             ("list-nothing-stands-out", "/ui/"),
             ("team", f"/ui/teams/{scoped_team_with_figures(server)}"),
             ("model", "/ui/model"),
+            ("effects", "/ui/effects"),
         ):
             page.goto(f"{server.url}{path}")
             if name == "team":
                 what_if(page, {"w-overtime_mean_hours": "End"})
             found[name] = axe.run(page).generate_snapshot()
+        # then none has a violation
+        assert found == dict.fromkeys(found, ""), found
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_axe_finds_no_violation_on_measured_effects(
+    helped: Helped, chromium: Browser, lang: str
+) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    # given the fully scored service with measured interventions, in each language
+    server = helped.server
+    team = helped.teams[helped.mine[0]]
+    record(server, server.all_key, team, server.months[-3])  # a start on the team's chart
+    axe = Axe()
+    context = chromium.new_context(locale="ja-JP" if lang == "ja" else "en-GB")
+    try:
+        page = context.new_page()
+        sign_in(page, server, server.all_key)
+        # when the effects tables and a measured team's page (chart marker, effects) are
+        # checked
+        found = {}
+        for name, path in (
+            ("effects", "/ui/effects"),
+            ("team", f"/ui/teams/{quote(team, safe='')}"),
+        ):
+            page.goto(f"{server.url}{path}")
+            found[name] = axe.run(page).generate_snapshot()
+        expect(page.locator("svg.trend g.marker")).not_to_have_count(0)
         # then none has a violation
         assert found == dict.fromkeys(found, ""), found
     finally:

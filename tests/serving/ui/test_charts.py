@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from serving.ui.charts import risk_trend_svg, y_axis
+from serving.ui.charts import marker_index, risk_trend_svg, y_axis
 
 LABELS = {
     "chart_title": "Risk of T1",
@@ -47,3 +47,29 @@ def test_the_axis_has_round_ticks_above_every_risk() -> None:
     svg = risk_trend_svg(points(0.21), {"high": 0.08}, LABELS)
     ticks = re.findall(r">(\d+)%</text>", svg)
     assert ticks == ["0", "5", "10", "15", "20", "25"]
+
+
+def test_an_intervention_start_is_marked_where_it_falls_and_said_in_words() -> None:
+    # given 4 scored months with a gap (2026-02..2026-04 unscored) and three starts: in a
+    # scored month, in the gap, and after the chart
+    history = [{"month": m, "risk": 0.03, "band": "low"} for m in ("2026-01", "2026-05", "2026-06")]
+    markers = [
+        {"month": "2026-05", "label": "Buffer started 2026-05"},
+        {"month": "2026-03", "label": "Recognition started <2026-03>"},
+        {"month": "2026-09", "label": "Buffer started 2026-09"},
+    ]
+    # when drawn
+    svg = risk_trend_svg(history, {"high": 0.08}, LABELS, markers=markers)
+    # then the two starts on the chart are marked at the scored month they fall on (or the
+    # next), named in a title and in the chart's description; the later one is not drawn
+    assert marker_index(history, "2026-03") == marker_index(history, "2026-05") == 1
+    assert marker_index(history, "2026-09") is None and marker_index([], "2026-01") is None
+    assert svg.count('<g class="marker">') == 2
+    assert "<title>Buffer started 2026-05</title>" in svg
+    assert 'aria-describedby="trend-desc"' in svg
+    assert (
+        '<desc id="trend-desc">Buffer started 2026-05; Recognition started &lt;2026-03&gt;</desc>'
+    ) in svg
+    assert "2026-09" not in svg and "style=" not in svg
+    # and a chart without markers has no description
+    assert "trend-desc" not in risk_trend_svg(history, {"high": 0.08}, LABELS)
