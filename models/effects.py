@@ -22,6 +22,7 @@ Pure functions on a team-month panel; the store and the commands feed them.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -138,6 +139,42 @@ class Panel:
                 table = table.astype(float)
                 table = table - table.median(axis=0)
             self.tables[column] = table
+        self.teams = list(self.tables["band"].index) if "band" in self.tables else []
+        self.row = {team: i for i, team in enumerate(self.teams)}
+        self._windows: dict[tuple[str, str], np.ndarray] = {}
+        self._states: dict[str, np.ndarray | None] = {}
+        self._spreads: dict[str, float] = {}
+
+    def window_array(self, column: str, start: str) -> np.ndarray:
+        """:meth:`window` as a (teams x 13) array, offsets -6..+6 (cached: many
+        interventions look at the same months)."""
+        key = (column, start)
+        if key not in self._windows:
+            table = self.tables[column].reindex(self.teams).to_numpy(dtype=float)
+            at = self.position.get(start)
+            out = np.full((len(self.teams), PRE_MONTHS + POST_MONTHS + 1), np.nan)
+            if at is not None:
+                for j, k in enumerate(range(-PRE_MONTHS, POST_MONTHS + 1)):
+                    if 0 <= at + k < len(self.months):
+                        out[:, j] = table[:, at + k]
+            self._windows[key] = out
+        return self._windows[key]
+
+    def state_array(self, start: str) -> np.ndarray | None:
+        """:meth:`state` as a (teams x columns) array of strings (None if absent)."""
+        if start not in self._states:
+            state = self.state(start)
+            self._states[start] = (
+                None if state.empty else state.reindex(self.teams).astype(str).to_numpy()
+            )
+        return self._states[start]
+
+    def spread(self, column: str) -> float:
+        """The column's spread across all teams and months (1 when it has none)."""
+        if column not in self._spreads:
+            values = self.tables[column].to_numpy(dtype=float)
+            self._spreads[column] = float(np.nanstd(values)) or 1.0
+        return self._spreads[column]
 
     def window(self, column: str, start: str) -> pd.DataFrame:
         """Every team's ``column`` over months -6..+6 of ``start`` (columns are offsets)."""
@@ -186,58 +223,62 @@ def comparison_teams(
     the effect), plus the outcome's shape over months -6..-1 (each path minus its mean: the
     difference in differences cancels levels, not slopes), each in its spread across teams.
     The closest ``MAX_COMPARISONS`` teams are kept, each at its closest start."""
-    treated_state = panel.state(treated.month)
-    if treated.team_id not in treated_state.index:
+    i = panel.row.get(treated.team_id)
+    treated_state = panel.state_array(treated.month)
+    if i is None or treated_state is None:
         return []
-    own_window = panel.window(column, treated.month)
-    own_pre = own_window.loc[treated.team_id, list(range(-PRE_MONTHS, 0))]
-    if own_pre.notna().sum() < 3:
+    pre_cols = slice(0, PRE_MONTHS)  # offsets -6..-1
+    now_cols = [k + PRE_MONTHS for k in NOW_MONTHS]
+    own_pre = panel.window_array(column, treated.month)[i, pre_cols]
+    if np.isfinite(own_pre).sum() < 3:
         return []
-    shaped = [c for c in (column, *SHAPE_ON) if c in panel.tables]
-    shaped = list(dict.fromkeys(shaped))
-    own_shapes = {}
-    for c in shaped:
-        path = panel.window(c, treated.month).loc[treated.team_id, list(range(-PRE_MONTHS, 0))]
-        own_shapes[c] = path - path.mean()
+    shaped = list(dict.fromkeys(c for c in (column, *SHAPE_ON) if c in panel.tables))
+    own_shapes = {c: _shape(panel.window_array(c, treated.month)[i, pre_cols]) for c in shaped}
     decision = [c for c in (*MATCH_NOW, column) if c in panel.tables]
-    own_now = {
-        c: panel.window(c, treated.month).loc[treated.team_id, list(NOW_MONTHS)] for c in decision
-    }
-    spreads = {
-        c: float(np.nanstd(panel.tables[c].to_numpy(dtype=float))) or 1.0
-        for c in (*decision, *shaped)
-    }
+    own_now = {c: panel.window_array(c, treated.month)[i, now_cols] for c in decision}
     best: dict[str, tuple[float, str]] = {}
     for shift in range(-ALIGN_MONTHS, ALIGN_MONTHS + 1):
         start = _shift(treated.month, shift)
-        state = panel.state(start)
-        if state.empty:
+        state = panel.state_array(start)
+        if state is None:
             continue
-        alike = (state == treated_state.loc[treated.team_id]).all(axis=1)
-        candidates = [
-            t
-            for t in alike[alike].index
-            if t != treated.team_id and not _near(starts_by_team.get(t, ()), start)
+        alike = (state == treated_state[i]).all(axis=1)
+        alike[i] = False
+        rows = [
+            r
+            for r in np.flatnonzero(alike)
+            if not _near(starts_by_team.get(panel.teams[r], ()), start)
         ]
-        if not candidates:
+        if not rows:
             continue
-        pre = panel.window(column, start).loc[candidates, list(range(-PRE_MONTHS, 0))]
-        distance = pd.Series(0.0, index=candidates).where(pre.notna().sum(axis=1) >= 3)
-        for c in shaped:
-            path = panel.window(c, start).loc[candidates, list(range(-PRE_MONTHS, 0))]
-            shape = path.sub(path.mean(axis=1), axis=0)
-            gap = (((shape - own_shapes[c]) / spreads[c]) ** 2).mean(axis=1)
-            distance = distance + SHAPE_WEIGHT * gap.fillna(4.0 if c != column else np.nan)
-        for c, own in own_now.items():
-            now = panel.window(c, start).loc[candidates, list(NOW_MONTHS)]
-            weight = OUTCOME_WEIGHT if c == column else 1.0
-            gap = (((now - own) / spreads[c]) ** 2).mean(axis=1).fillna(4.0)
-            distance = distance + weight * gap
-        for team, value in distance.dropna().items():
-            if team not in best or value < best[team][0]:
+        pre = panel.window_array(column, start)[rows, pre_cols]
+        distance = np.where(np.isfinite(pre).sum(axis=1) >= 3, 0.0, np.nan)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            for c in shaped:
+                shape = _shape(panel.window_array(c, start)[rows, pre_cols])
+                gap = np.nanmean(((shape - own_shapes[c]) / panel.spread(c)) ** 2, axis=1)
+                distance = distance + SHAPE_WEIGHT * np.where(
+                    np.isnan(gap), 4.0 if c != column else np.nan, gap
+                )
+            for c, own in own_now.items():
+                now = panel.window_array(c, start)[rows][:, now_cols]
+                gap = np.nanmean(((now - own) / panel.spread(c)) ** 2, axis=1)
+                weight = OUTCOME_WEIGHT if c == column else 1.0
+                distance = distance + weight * np.where(np.isnan(gap), 4.0, gap)
+        for r, value in zip(rows, distance, strict=True):
+            team = panel.teams[r]
+            if not np.isnan(value) and (team not in best or value < best[team][0]):
                 best[team] = (float(value), start)
     ranked = sorted(best.items(), key=lambda item: (item[1][0], item[0]))
     return [(team, start) for team, (_value, start) in ranked[:MAX_COMPARISONS]]
+
+
+def _shape(paths: np.ndarray) -> np.ndarray:
+    """Each path minus its own mean (NaN-aware; rows or a single path)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return paths - np.nanmean(paths, axis=-1, keepdims=True)
 
 
 def _near(starts: Sequence[str], start: str) -> bool:
@@ -281,15 +322,19 @@ def team_effects(
             continue
         for outcome in outcomes:
             column = OUTCOMES[outcome]
-            if column not in pivoted.tables or treated.team_id not in pivoted.tables[column].index:
+            if column not in pivoted.tables or treated.team_id not in pivoted.row:
                 continue
             pairs = comparison_teams(pivoted, treated, column, starts_by_team)
             if len(pairs) < MIN_COMPARISONS:
                 continue
-            own = _changes(pivoted.window(column, treated.month).loc[treated.team_id])
+            offsets = pd.Index(range(-PRE_MONTHS, POST_MONTHS + 1))
+            own_path = pivoted.window_array(column, treated.month)[pivoted.row[treated.team_id]]
+            own = _changes(pd.Series(own_path, index=offsets))
             others = []
             for team, start in pairs:
-                path = pivoted.window(column, start).loc[team]
+                path = pd.Series(
+                    pivoted.window_array(column, start)[pivoted.row[team]], index=offsets
+                )
                 change = _changes(_help_free(path, starts_by_team.get(team, ()), start))
                 if not math.isnan(change[0]):
                     others.append((team, *change))
