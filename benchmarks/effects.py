@@ -15,7 +15,7 @@ Targets, counted over every (seed, type, outcome) case:
 - ``--intervention-effect 0``: the intervals cover zero in >= 80 % of cases.
 
     .venv/bin/python -m benchmarks.effects [--seeds 101,...,110]
-        [--policies random,worst-first,placebo] [--workdir DIR] [--json FILE]
+        [--policies random,worst-first,placebo] [--workdir DIR] [--json FILE] [--teams N]
 
 Seeds 90-92 are the development worlds of issue 20; the default seeds 101-110 only report.
 """
@@ -41,7 +41,9 @@ OUTCOMES = ("engagement", "overtime")
 TRUTH_COLUMN = {"engagement": "effect_engagement", "overtime": "effect_overtime"}
 
 
-def prepare(workdir: Path, seed: int, policy: str, env: dict[str, str]) -> None:
+def prepare(
+    workdir: Path, seed: int, policy: str, env: dict[str, str], teams: int | None = None
+) -> None:
     """Generate, ingest, build, train, promote and score every month (skipped when done)."""
     from benchmarks.train import erisk
 
@@ -50,7 +52,7 @@ def prepare(workdir: Path, seed: int, policy: str, env: dict[str, str]) -> None:
     export = workdir / "export"
     steps = [
         ["generate", "--out", str(export), "--scenario", "eval", "--seed", str(seed), "--truth",
-         *POLICIES[policy]],
+         *POLICIES[policy], *(["--teams", str(teams)] if teams else [])],
         ["ingest", str(export)],
         ["features", "--all"],
         ["train"],
@@ -127,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--policies", default="random,worst-first,placebo")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/erisk-bench-effects"))
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--teams", type=int, default=None, help="resize the eval world")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from benchmarks.train import workdir_env
@@ -137,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
             workdir = (args.workdir / f"{policy}-{seed}").resolve()
             workdir.mkdir(parents=True, exist_ok=True)
             env = workdir_env(workdir)
-            prepare(workdir, seed, policy, env)
+            prepare(workdir, seed, policy, env, args.teams)
             os.environ.update({k: env[k] for k in ("ERISK_DATA_DIR", "MLFLOW_TRACKING_URI")})
             cases = world_cases(workdir)
             for case in cases:

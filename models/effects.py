@@ -146,8 +146,8 @@ class Panel:
         self._spreads: dict[str, float] = {}
 
     def window_array(self, column: str, start: str) -> np.ndarray:
-        """:meth:`window` as a (teams x 13) array, offsets -6..+6 (cached: many
-        interventions look at the same months)."""
+        """Every team's ``column`` over months -6..+6 of ``start``, a (teams x 13) array
+        (NaN outside the panel; cached: many interventions look at the same months)."""
         key = (column, start)
         if key not in self._windows:
             table = self.tables[column].reindex(self.teams).to_numpy(dtype=float)
@@ -176,18 +176,6 @@ class Panel:
             self._spreads[column] = float(np.nanstd(values)) or 1.0
         return self._spreads[column]
 
-    def window(self, column: str, start: str) -> pd.DataFrame:
-        """Every team's ``column`` over months -6..+6 of ``start`` (columns are offsets)."""
-        table = self.tables[column]
-        at = self.position.get(start)
-        offsets = range(-PRE_MONTHS, POST_MONTHS + 1)
-        if at is None:
-            return pd.DataFrame(index=table.index, columns=list(offsets), dtype=float)
-        picked = {
-            k: table.iloc[:, at + k] if 0 <= at + k < len(self.months) else np.nan for k in offsets
-        }
-        return pd.DataFrame(picked, index=table.index).astype(float)
-
     def state(self, start: str) -> pd.DataFrame:
         """What HR saw before ``start``: every team's band in month -1 and flags in months
         -2 and -1 (empty if those months are absent)."""
@@ -198,11 +186,6 @@ class Panel:
         for k in range(FLAG_MONTHS):
             seen[f"flags{k}"] = self.tables["flags"][self.months[at - 1 - k]]
         return pd.DataFrame(seen)
-
-
-def _mean(window: pd.DataFrame | pd.Series, lo: int, hi: int) -> pd.Series | float:
-    columns = [k for k in range(lo, hi + 1)]
-    return window[columns].mean(axis=-1 if isinstance(window, pd.DataFrame) else 0)
 
 
 def comparison_teams(

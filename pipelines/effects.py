@@ -130,15 +130,21 @@ def measure(
     """The effects of the standing interventions of ``departments`` (None: all; of one team
     when ``team_id`` is given, for its page), each against comparison teams of the whole
     organisation."""
-    rows = live(store.list_interventions(departments, team_id))
+    # every recorded intervention shapes the comparison sets (a team helped is no
+    # comparison while its help acts), whichever department may read the result
+    standing = live(store.list_interventions(None))
+    rows = [
+        row
+        for row in standing
+        if (departments is None or row.department in departments)
+        and (team_id is None or row.team_id == team_id)
+    ]
     months = store.months()
     if not rows or not months:
         return EffectsReport([], [], rows, months[-1] if months else None)
     panel = panel_of(read_features(settings), store.month_rows(months))
     measured = [to_intervention(row) for row in rows]
-    # every recorded intervention shapes the comparison sets (a team helped is no
-    # comparison while its help acts), whichever department may read the result
-    everyone = [to_intervention(row) for row in live(store.list_interventions(None))]
+    everyone = [to_intervention(row) for row in standing]
     effects = team_effects(panel, measured, outcomes, everyone)
     done = {effect.intervention_id for effect in effects}
     waiting = [row for row in rows if row.intervention_id not in done]

@@ -126,33 +126,16 @@ class UnknownCancelsError(UserError):
 
 
 @dataclass(frozen=True)
-class StoredIntervention:
+class StoredIntervention(NewIntervention):
     """A recorded intervention as read back, with whether a later row withdrew it."""
 
-    intervention_id: str
-    team_id: str
-    department: str | None
-    start_date: dt.date
-    intervention: str
-    action_id: str | None
-    note: str | None
-    cancels: str | None
-    recorded_by: str
-    recorded_at: dt.datetime
     cancelled: bool
 
     def as_json(self) -> dict[str, Any]:
         """The shape of ``erisk interventions list --json`` and ``/v1/interventions``."""
         return {
-            "intervention_id": self.intervention_id,
-            "team_id": self.team_id,
-            "department": self.department,
+            **self.as_row(),
             "start_date": self.start_date.isoformat(),
-            "intervention": self.intervention,
-            "action_id": self.action_id,
-            "note": self.note,
-            "cancels": self.cancels,
-            "recorded_by": self.recorded_by,
             "recorded_at": self.recorded_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
             "cancelled": self.cancelled,
         }

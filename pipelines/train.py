@@ -39,7 +39,7 @@ from models.prior import load_prior
 from models.recipes import BY_NAME, LOCAL, Choice
 from models.train import BoosterParams, FittedModel
 from pipelines.ceiling import ObservableCeiling, observable_ceiling, read_world_facts
-from pipelines.effects import live
+from pipelines.effects import live, to_intervention
 from pipelines.errors import UserError
 from pipelines.scores_store import existing_store
 from pipelines.settings import Settings, load_settings
@@ -205,7 +205,8 @@ def recorded_starts(settings: Settings) -> dict[str, list[str]]:
         store.dispose()
     starts: dict[str, list[str]] = {}
     for row in rows:
-        starts.setdefault(str(row.team_id), []).append(row.start_date.strftime("%Y-%m"))
+        intervention = to_intervention(row)
+        starts.setdefault(intervention.team_id, []).append(intervention.month)
     return starts
 
 
