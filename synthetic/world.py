@@ -479,9 +479,11 @@ def simulate(
         campaign_on[m], deficit_on[m] = tm.campaign_on[0], tm.deficit_on[0]
         recognition[m] = tm.recognition[0]
 
-        seen = _seen(mean_ot, state.team[0, who_answered], rec_item, n_teams)
+        plants = planter is not None and m + 1 < n_months
+        # what HR's reports show, read off this month's teams (before transfers move people)
+        seen = _seen(mean_ot, state.team[0, who_answered], rec_item, n_teams) if plants else None
         state = next_person_state(state, leaving, overtime, strain, latent, transient)
-        if planter is not None and m + 1 < n_months:
+        if planter is not None and seen is not None:
             team_state = planter.plant(m, seen, team_state)
         if keep_states:
             person_states.append(state)
