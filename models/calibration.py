@@ -109,6 +109,9 @@ def fitted_slope(raw_logit: np.ndarray, label: np.ndarray) -> float:
     return calibration.slope if calibration.method == "platt" else 1.0
 
 
+BRACKET_LIMIT = 1e6
+
+
 def anchored(slope: float, anchor_raw: np.ndarray, anchor_label: np.ndarray) -> PlattCalibration:
     """``slope`` kept, and the intercept that makes the mean probability over the anchor rows
     (the last 24 labelled months) their event rate: a long-run level, not the last months'."""
@@ -121,9 +124,21 @@ def anchored(slope: float, anchor_raw: np.ndarray, anchor_label: np.ndarray) -> 
         return PlattCalibration(slope=slope, intercept=0.0, method="anchored")
 
     def excess(shift: float) -> float:
-        return float(np.mean(1.0 / (1.0 + np.exp(-(raw + shift))))) - rate
+        with np.errstate(over="ignore"):
+            return float(np.mean(1.0 / (1.0 + np.exp(-(raw + shift))))) - rate
 
-    intercept = brentq(excess, -60.0, 60.0)
+    # the excess rises with the shift; a steep slope on a small table can put the root
+    # beyond +-60 (seen on a 30-team world), so the bracket widens until it holds it
+    low, high = -60.0, 60.0
+    while excess(low) > 0 and low > -BRACKET_LIMIT:
+        low *= 2
+    while excess(high) < 0 and high < BRACKET_LIMIT:
+        high *= 2
+    if excess(low) > 0 or excess(high) < 0:
+        logger.warning("no intercept reaches the anchor rate; the nearest bound is kept")
+        intercept = low if excess(low) > 0 else high
+        return PlattCalibration(slope=float(slope), intercept=intercept, method="anchored")
+    intercept = brentq(excess, low, high)
     return PlattCalibration(slope=float(slope), intercept=float(intercept), method="anchored")
 
 

@@ -46,3 +46,18 @@ def test_a_slice_that_reverses_the_ranking_keeps_it_and_fits_only_the_level() ->
     assert calibration.slope == 1.0 and calibration.method == "level"
     assert calibration.probability(raw).mean() == pytest.approx(label.mean(), abs=1e-6)
     assert calibration == level_only(raw, label)
+
+
+def test_anchored_finds_the_level_even_when_the_slope_is_steep() -> None:
+    # given raw scores a steep slope on a small table makes: +-500, half each, rate 0.3
+    from scipy.special import expit
+
+    from models.calibration import anchored
+
+    raw = np.array([500.0] * 10 + [-500.0] * 10)
+    labels = np.array([1] * 6 + [0] * 14)
+    # when (the root lies near -500, far outside the old +-60 bracket)
+    calibration = anchored(1.0, raw, labels)
+    # then the mean probability over the anchor rows is their event rate
+    mean = np.mean(expit(raw + calibration.intercept))
+    assert mean == pytest.approx(0.3, abs=1e-6)
